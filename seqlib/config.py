@@ -1,0 +1,79 @@
+"""The quick / full profile: one switch, read in one place.
+
+Every notebook runs in **quick** mode (small models, short sequences, one seed: well under a
+minute on a 2-core CPU) or in **full** mode (larger models, longer sequences, several seeds).
+
+How the profile is chosen, first match wins:
+
+1. the argument to :func:`load` — a notebook's papermill-style ``parameters`` cell sets
+   ``PROFILE = "full"`` and passes it in;
+2. the environment variable ``SEQLIB_PROFILE`` (``quick`` or ``full``);
+3. ``full`` when a GPU (CUDA or MPS) is present, otherwise ``quick``.
+
+A notebook then asks the profile for its sizes, naming both values where it uses them::
+
+    cfg = seqlib.config.load(PROFILE)
+    steps = cfg.pick(quick=300, full=3000)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TypeVar
+
+import torch
+
+ENV_VAR = "SEQLIB_PROFILE"
+PROFILES = ("quick", "full")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The chosen profile. ``name`` is ``"quick"`` or ``"full"``; ``source`` says who chose it."""
+
+    name: str
+    source: str
+
+    @property
+    def quick(self) -> bool:
+        return self.name == "quick"
+
+    @property
+    def full(self) -> bool:
+        return self.name == "full"
+
+    def pick(self, *, quick: T, full: T) -> T:
+        """Return ``quick`` in quick mode and ``full`` in full mode."""
+        return quick if self.quick else full
+
+    def __str__(self) -> str:
+        return f"{self.name} (chosen by {self.source})"
+
+
+def _gpu_present() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return torch.cuda.is_available() or bool(mps is not None and mps.is_available())
+
+
+def load(profile: str | None = None) -> Profile:
+    """Resolve the profile: explicit argument, then ``$SEQLIB_PROFILE``, then the hardware.
+
+    Raises ``ValueError`` for a name other than ``"quick"`` or ``"full"``.
+    """
+    if profile is not None:
+        name, source = profile, "the notebook's parameters cell"
+    elif os.environ.get(ENV_VAR):
+        name, source = os.environ[ENV_VAR], f"${ENV_VAR}"
+    elif _gpu_present():
+        name, source = "full", "default: a GPU is present"
+    else:
+        name, source = "quick", "default: no GPU"
+    name = str(name).strip().lower()
+    if name not in PROFILES:
+        raise ValueError(
+            f"profile must be one of {list(PROFILES)}, got {profile or os.environ.get(ENV_VAR)!r}"
+        )
+    return Profile(name=name, source=source)
