@@ -1,0 +1,236 @@
+"""Tests for seqlib.train: determinism, learning, ignore_index, modes, error messages."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from seqlib.train import History, accuracy, evaluate, train
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models run fastest, and least disturbed by a busy machine, on one thread."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def sign_task(n: int = 512, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs (n, 8) floats; target 1 where their sum is positive, else 0."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 8, generator=g)
+    return x, (x.sum(dim=1) > 0).long()
+
+
+def small_classifier() -> nn.Module:
+    return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+
+
+class TokenTagger(nn.Module):
+    """Token ids (B, T) -> logits (B, T, V): predicts each token's own id."""
+
+    def __init__(self, vocab: int = 5) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab, 16)
+        self.head = nn.Linear(16, vocab)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.embed(x))
+
+
+class ModeRecorder(nn.Module):
+    """Records whether it was in train mode at each forward call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(8, 2)
+        self.modes: list[bool] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.modes.append(self.training)
+        return self.linear(x)
+
+
+def run(seed: int, **kwargs) -> History:
+    torch.manual_seed(123)  # same initial weights for every run
+    model = small_classifier()
+    return train(model, sign_task(), steps=30, seed=seed, progress=False, **kwargs)
+
+
+# --- determinism and learning ----------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_curve():
+    a, b = run(seed=7), run(seed=7)
+    assert a.loss == b.loss
+    assert a.accuracy == b.accuracy
+
+
+def test_different_seed_gives_different_curve():
+    assert run(seed=7).loss != run(seed=8).loss
+
+
+def test_learns_sign_of_sum():
+    torch.manual_seed(0)
+    model = small_classifier()
+    history = train(
+        model,
+        sign_task(1024, seed=1),
+        steps=300,
+        lr=1e-2,
+        eval_data=sign_task(512, seed=2),
+        eval_every=100,
+        progress=False,
+    )
+    assert history.final_eval_accuracy > 0.9
+    assert history.final_loss < history.loss[0]
+    assert history.eval_step == [100, 200, 300]
+    assert evaluate(model, sign_task(512, seed=3))["accuracy"] > 0.9
+
+
+def test_history_records_every_step():
+    history = run(seed=0)
+    assert history.step == list(range(1, 31))
+    assert len(history.loss) == len(history.accuracy) == history.steps == 30
+    assert history.seconds > 0
+    assert history.eval_step == []
+    assert history.final_eval_accuracy is None
+    assert set(history.to_dict()) >= {"step", "loss", "accuracy", "eval_loss", "seconds"}
+    assert repr(history).startswith("History(30 steps in ")
+
+
+def test_eval_only_at_end_by_default():
+    history = run(seed=0, eval_data=sign_task(64, seed=5))
+    assert history.eval_step == [30]
+    assert 0.0 <= history.final_eval_accuracy <= 1.0
+
+
+def test_sequence_targets_with_ignore_index():
+    torch.manual_seed(0)
+    x = torch.randint(0, 5, (256, 6))
+    y = x.clone()
+    y[:, :3] = -100  # only the last three positions are scored
+    history = train(TokenTagger(), (x, y), steps=150, lr=1e-2, progress=False)
+    assert evaluate(TokenTagger(), (x, y))["accuracy"] < 0.9  # untrained is not already right
+    assert history.accuracy[-1] > 0.95
+
+
+def test_mse_regression():
+    torch.manual_seed(0)
+    x = torch.randn(256, 4)
+    y = x @ torch.tensor([[1.0], [-2.0], [0.5], [3.0]])  # (256, 1)
+    model = nn.Linear(4, 1)
+    history = train(model, (x, y), steps=300, lr=5e-2, loss="mse", progress=False)
+    assert history.final_loss < 1e-2 < history.loss[0]
+    assert all(math.isnan(a) for a in history.accuracy)
+    scores = evaluate(model, (x, y), loss="mse")
+    assert scores["loss"] < 1e-2 and math.isnan(scores["accuracy"])
+
+
+def test_modes_train_then_eval_then_restored():
+    model = ModeRecorder().eval()
+    train(model, sign_task(64), steps=3, eval_data=sign_task(16), eval_every=3, progress=False)
+    assert model.modes == [True, True, True, False]
+    assert model.training is False  # restored
+    model.train()
+    evaluate(model, sign_task(16))
+    assert model.modes[-1] is False and model.training is True
+
+
+def test_evaluate_loss_is_mean_over_scored_positions():
+    logits = torch.tensor([[[2.0, 0.0], [0.0, 1.0]], [[0.0, 3.0], [1.0, 2.0]]])  # (2, 2, 2)
+    targets = torch.tensor([[0, -100], [1, 0]])
+    model = nn.Identity()
+    model.register_parameter("dummy", nn.Parameter(torch.zeros(1)))
+    expected = nn.functional.cross_entropy(logits.reshape(-1, 2), targets.reshape(-1)).item()
+    scores = evaluate(model, (logits, targets), batch_size=1)  # batches of unequal size
+    assert scores["loss"] == pytest.approx(expected)
+    assert scores["accuracy"] == pytest.approx(2 / 3)
+
+
+# --- accuracy ---------------------------------------------------------------------------------
+
+
+def test_accuracy_skips_ignored_positions():
+    logits = torch.tensor([[[5.0, 0.0], [0.0, 5.0], [5.0, 0.0]]])  # predicts 0, 1, 0
+    assert accuracy(logits, torch.tensor([[0, 1, 1]])) == pytest.approx(2 / 3)
+    assert accuracy(logits, torch.tensor([[0, 1, -100]])) == 1.0
+    assert accuracy(logits, torch.tensor([[1, -100, -100]])) == 0.0
+    assert math.isnan(accuracy(logits, torch.tensor([[-100, -100, -100]])))
+
+
+def test_accuracy_flat_logits():
+    logits = torch.tensor([[0.1, 0.9], [0.8, 0.2]])
+    assert accuracy(logits, torch.tensor([1, 1])) == 0.5
+
+
+def test_accuracy_errors():
+    with pytest.raises(
+        ValueError, match=r"expected \(B, C\).*got logits \(2, 3\) and targets \(3,\)"
+    ):
+        accuracy(torch.zeros(2, 3), torch.zeros(3, dtype=torch.long))
+    with pytest.raises(TypeError, match="targets must be integer class ids.*float32"):
+        accuracy(torch.zeros(2, 3), torch.zeros(2))
+    with pytest.raises(TypeError, match="logits must be a floating-point tensor"):
+        accuracy(torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, dtype=torch.long))
+
+
+# --- error messages ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"steps": 0}, ValueError, "steps must be >= 1, got 0"),
+        ({"steps": 2.5}, TypeError, "steps must be an int, got float"),
+        ({"batch_size": -1}, ValueError, "batch_size must be >= 1, got -1"),
+        ({"loss": "l1"}, ValueError, r"loss must be one of \['cross_entropy', 'mse'\], got 'l1'"),
+        ({"lr": 0}, ValueError, "lr must be > 0.0, got 0"),
+        ({"lr": "fast"}, TypeError, "lr must be a number, got str"),
+        ({"weight_decay": -0.1}, ValueError, "weight_decay must be >= 0.0, got -0.1"),
+        ({"clip_grad": 0.0}, ValueError, "clip_grad must be > 0.0"),
+        ({"eval_every": 5}, ValueError, "eval_every is set but eval_data is None"),
+    ],
+)
+def test_train_argument_errors(kwargs, error, match):
+    kwargs = {"steps": 1, **kwargs}
+    with pytest.raises(error, match=match):
+        train(small_classifier(), sign_task(16), progress=False, **kwargs)
+
+
+def test_train_data_errors():
+    model = small_classifier()
+    x, y = sign_task(16)
+    with pytest.raises(TypeError, match=r"train_data must be a tuple \(inputs, targets\).*Tensor"):
+        train(model, x, steps=1, progress=False)
+    with pytest.raises(ValueError, match="same number of examples, got 16 inputs and 15 targets"):
+        train(model, (x, y[:15]), steps=1, progress=False)
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module, got function"):
+        train(lambda t: t, (x, y), steps=1, progress=False)
+    with pytest.raises(ValueError, match=r"expected \(B, C\) with targets \(B,\)"):
+        train(model, (x, y[:, None].expand(16, 3)), steps=1, progress=False)
+    with pytest.raises(ValueError, match=r"for loss='mse'.*expected \(16, 2\), got \(16,\)"):
+        train(model, (x, y.float()), steps=1, loss="mse", progress=False)
+    with pytest.raises(TypeError, match="eval_data inputs must be a torch.Tensor, got list"):
+        train(model, (x, y), steps=1, eval_data=([1], y), progress=False)
+
+
+def test_progress_bar_shows_and_hides(capsys):
+    train(small_classifier(), sign_task(32), steps=5, progress=True)
+    assert "training" in capsys.readouterr().err
+    train(small_classifier(), sign_task(32), steps=5, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_batch_with_no_scored_position_leaves_weights_finite():
+    x, _ = sign_task(8)
+    y = torch.full((8,), -100)
+    model = small_classifier()
+    history = train(model, (x, y), steps=2, progress=False)
+    assert history.loss == [0.0, 0.0] and math.isnan(history.accuracy[0])
+    assert all(torch.isfinite(p).all() for p in model.parameters())
