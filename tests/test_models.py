@@ -1,0 +1,141 @@
+"""seqlib.models: shapes, causality, the seqlib/torch backbones agree, parameter matching."""
+
+import pytest
+import torch
+from torch import nn
+
+from seqlib.models import build_model, count_parameters, match_width, matched_pair
+
+COMMON = dict(vocab_size=12, num_classes=5, num_layers=2)
+
+
+@pytest.mark.parametrize("backbone", ["rnn", "lstm", "transformer"])
+@pytest.mark.parametrize("output", ["sequence", "per_step"])
+def test_output_shapes(backbone, output):
+    model = build_model(backbone, d_model=16, output=output, seed=0, **COMMON)
+    x = torch.randint(12, (3, 7))
+    expected = (3, 5) if output == "sequence" else (3, 7, 5)
+    assert model(x).shape == expected
+
+
+def test_vector_inputs():
+    model = build_model("lstm", input_size=4, d_model=8, num_classes=1, seed=0)
+    assert model(torch.randn(2, 9, 4)).shape == (2, 1)
+
+
+@pytest.mark.parametrize("backbone", ["rnn", "lstm", "transformer"])
+def test_causal_models_do_not_see_the_future(backbone):
+    model = build_model(backbone, d_model=16, output="per_step", causal=True, seed=0, **COMMON)
+    model.eval()
+    x = torch.randint(12, (2, 10))
+    y = x.clone()
+    y[:, 6:] = (y[:, 6:] + 1) % 12  # change only the future of position 5
+    with torch.no_grad():
+        assert torch.allclose(model(x)[:, :6], model(y)[:, :6], atol=1e-6)
+        assert not torch.allclose(model(x)[:, 6:], model(y)[:, 6:], atol=1e-6)
+
+
+def test_bidirectional_transformer_sees_the_future():
+    model = build_model("transformer", d_model=16, output="per_step", seed=0, **COMMON).eval()
+    x = torch.randint(12, (2, 10))
+    y = x.clone()
+    y[:, -1] = (y[:, -1] + 1) % 12
+    with torch.no_grad():
+        assert not torch.allclose(model(x)[:, 0], model(y)[:, 0], atol=1e-6)
+
+
+@pytest.mark.parametrize("backbone", ["rnn", "lstm", "transformer"])
+@pytest.mark.parametrize("causal", [False, True])
+def test_seqlib_and_torch_backbones_agree(backbone, causal):
+    """Same weights, same outputs: the from-scratch backbone is the same maths as torch's."""
+    kw = dict(d_model=16, output="per_step", causal=causal, **COMMON)
+    ours = build_model(backbone, impl="seqlib", seed=0, **kw).eval()
+    theirs = build_model(backbone, impl="torch", seed=1, **kw).eval()
+    assert count_parameters(ours) == count_parameters(theirs)
+    theirs.load_state_dict(ours.state_dict())
+    x = torch.randint(12, (3, 8))
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), theirs(x), atol=1e-5, rtol=1e-5)
+
+
+def test_same_seed_same_weights():
+    a = build_model("lstm", d_model=8, seed=3, **COMMON)
+    b = build_model("lstm", d_model=8, seed=3, **COMMON)
+    c = build_model("lstm", d_model=8, seed=4, **COMMON)
+    sa, sb, sc = a.state_dict(), b.state_dict(), c.state_dict()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert not all(torch.equal(sa[k], sc[k]) for k in sa)
+
+
+def test_attention_maps():
+    model = build_model("transformer", d_model=16, nhead=2, seed=0, **COMMON)
+    with pytest.raises(ValueError, match="no attention maps yet"):
+        model.attention_maps()
+    model(torch.randint(12, (3, 6)))
+    maps = model.attention_maps()
+    assert len(maps) == 2 and maps[0].shape == (3, 2, 6, 6)
+    torch.testing.assert_close(maps[0].sum(-1), torch.ones(3, 2, 6))
+    with pytest.raises(ValueError, match="backbone='transformer' and impl='seqlib'"):
+        build_model("lstm", d_model=8, **COMMON).attention_maps()
+
+
+def test_count_parameters_counts_trainable_only_by_default():
+    model = nn.Linear(3, 2)  # 3*2 + 2
+    assert count_parameters(model) == 8
+    model.bias.requires_grad_(False)
+    assert count_parameters(model) == 6
+    assert count_parameters(model, trainable_only=False) == 8
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        count_parameters("model")
+
+
+def test_matched_pair_is_close_and_same_arguments():
+    ref, other = matched_pair("transformer", "lstm", d_model=32, **COMMON)
+    n_ref, n_other = count_parameters(ref), count_parameters(other)
+    assert ref.backbone_name == "transformer" and other.backbone_name == "lstm"
+    assert abs(n_ref - n_other) / n_ref < 0.05
+    assert other.num_layers == ref.num_layers
+
+
+def test_match_width_is_the_closest_width():
+    target = count_parameters(build_model("transformer", d_model=32, **COMMON))
+    model = match_width("lstm", target, **COMMON)
+    best = abs(count_parameters(model) - target)
+    for d in (model.d_model - 1, model.d_model + 1):
+        assert best <= abs(count_parameters(build_model("lstm", d_model=d, **COMMON)) - target)
+
+
+def test_transformer_width_stays_a_multiple_of_nhead():
+    target = count_parameters(build_model("lstm", d_model=50, **COMMON))
+    model = match_width("transformer", target, nhead=4, **COMMON)
+    assert model.d_model % 4 == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(backbone="gru"), ValueError, "backbone must be one of"),
+        (dict(output="mean"), ValueError, "output must be one of"),
+        (dict(impl="jax"), ValueError, "impl must be one of"),
+        (dict(d_model=0), ValueError, "d_model must be >= 1"),
+        (dict(d_model=18, backbone="transformer"), ValueError, "divisible by nhead"),
+        (dict(input_size=3), ValueError, "exactly one of vocab_size"),
+    ],
+)
+def test_bad_arguments(kwargs, error, match):
+    args = dict(backbone="lstm", d_model=16, **COMMON) | kwargs
+    with pytest.raises(error, match=match):
+        build_model(args.pop("backbone"), **args)
+
+
+def test_bad_inputs():
+    tokens = build_model("lstm", d_model=8, **COMMON)
+    with pytest.raises(TypeError, match="integer tensor"):
+        tokens(torch.randn(2, 5))
+    with pytest.raises(ValueError, match=r"\[0, 12\)"):
+        tokens(torch.full((2, 5), 12))
+    with pytest.raises(ValueError, match="2-D"):
+        tokens(torch.zeros(2, 5, 1, dtype=torch.long))
+    vectors = build_model("lstm", input_size=4, d_model=8, num_classes=2)
+    with pytest.raises(ValueError, match="expected input_size 4"):
+        vectors(torch.randn(2, 5, 3))

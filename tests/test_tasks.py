@@ -1,0 +1,56 @@
+"""seqlib.tasks: the data sets are what their docstrings say, seeded, and checked."""
+
+import pytest
+import torch
+
+from seqlib.tasks import IGNORE, associative_recall, running_parity
+
+
+def test_associative_recall_answers_are_the_values_that_followed_the_keys():
+    x, y = associative_recall(50, n_pairs=4, n_queries=6, seed=1)
+    assert x.shape == y.shape == (50, 4 * 2 + 6)
+    assert (y[:, :8] == IGNORE).all()
+    for row_x, row_y in zip(x, y, strict=True):
+        table = {int(k): int(v) for k, v in zip(row_x[0:8:2], row_x[1:8:2], strict=True)}
+        assert len(table) == 4  # keys are distinct
+        for q, answer in zip(row_x[8:], row_y[8:], strict=True):
+            assert table[int(q)] == int(answer)
+
+
+def test_associative_recall_token_ranges():
+    x, y = associative_recall(20, n_pairs=3, n_keys=10, n_values=7, seed=0)
+    keys, values = x[:, 0:6:2], x[:, 1:6:2]
+    assert keys.max() < 10 and values.min() >= 10 and values.max() < 17
+    assert y[:, 6:].min() >= 10
+
+
+def test_seeds():
+    a = associative_recall(10, 3, seed=5)
+    b = associative_recall(10, 3, seed=5)
+    c = associative_recall(10, 3, seed=6)
+    assert torch.equal(a[0], b[0]) and not torch.equal(a[0], c[0])
+    assert torch.equal(running_parity(5, 9, seed=2)[0], running_parity(5, 9, seed=2)[0])
+
+
+def test_running_parity():
+    x, y = running_parity(30, 12, seed=0)
+    assert x.shape == y.shape == (30, 12)
+    manual = torch.zeros(30, dtype=torch.long)
+    for t in range(12):
+        manual = manual ^ x[:, t]
+        assert torch.equal(y[:, t], manual)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: associative_recall(10, 40), ValueError, r"n_pairs \(40\) cannot exceed n_keys"),
+        (lambda: associative_recall(0, 4), ValueError, "n_samples must be >= 1"),
+        (lambda: associative_recall(10, 4, seed=1.5), TypeError, "seed must be an int"),
+        (lambda: running_parity(10, 0), ValueError, "length must be >= 1"),
+        (lambda: running_parity(10, 3.0), TypeError, "length must be an int"),
+    ],
+)
+def test_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
