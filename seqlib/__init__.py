@@ -1,0 +1,78 @@
+"""seqlib: the helper package of The Neural Cage Fight.
+
+A from-scratch LSTM and attention that match PyTorch, seeded synthetic tasks, a small training
+loop, honest timing, and the plots and explorers the five rounds share. One module per idea:
+
+========== ================================================================
+lstm       ``RNN``, ``LSTMCell``, ``LSTM`` (gates written as the equations)
+attention  ``scaled_dot_product_attention``, ``MultiHeadAttention``,
+           ``TransformerEncoderLayer``, masks, positional encodings
+models     sequence models over a backbone; parameter counting and matching
+tasks      synthetic, seeded data sets for the rounds
+train      a small seeded training loop with a history
+timing     device choice, synchronised timing, peak memory, sweeps
+verdict    the claim / measured / verdict table every round ends with
+config     the quick / full profile
+viz        shared plots (imports matplotlib on first use)
+widgets    ipywidgets explorers (imports ipywidgets on first use)
+========== ================================================================
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from seqlib import config
+from seqlib.attention import (
+    LearnedPositionalEncoding,
+    MultiHeadAttention,
+    SinusoidalPositionalEncoding,
+    TransformerEncoderLayer,
+    causal_mask,
+    padding_mask,
+    scaled_dot_product_attention,
+)
+from seqlib.lstm import LSTM, RNN, LSTMCell
+from seqlib.models import SequenceModel, build_model, count_parameters, matched_pair
+from seqlib.timing import benchmark, peak_memory, pick_device, sweep
+from seqlib.train import History, evaluate, train
+from seqlib.verdict import VerdictTable
+
+__version__ = "0.1.0"
+
+# Modules with heavy optional imports (matplotlib, ipywidgets) load on first use.
+_LAZY = ("viz", "widgets", "tasks", "checks", "bench")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(f"seqlib.{name}")
+    raise AttributeError(f"module 'seqlib' has no attribute {name!r}")
+
+
+__all__ = [
+    "LSTM",
+    "RNN",
+    "History",
+    "LSTMCell",
+    "LearnedPositionalEncoding",
+    "MultiHeadAttention",
+    "SequenceModel",
+    "SinusoidalPositionalEncoding",
+    "TransformerEncoderLayer",
+    "VerdictTable",
+    "benchmark",
+    "build_model",
+    "causal_mask",
+    "config",
+    "count_parameters",
+    "evaluate",
+    "matched_pair",
+    "padding_mask",
+    "peak_memory",
+    "pick_device",
+    "scaled_dot_product_attention",
+    "sweep",
+    "train",
+]
