@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -564,6 +565,24 @@ class TransformerEncoderLayer(nn.Module):
         """Per-head self-attention weights of the last call, (B, h, T, T), detached."""
         return self.self_attn.last_attention
 
+    @staticmethod
+    def _config(layer: nn.Module) -> dict[str, Any]:
+        """Constructor arguments read off a layer, seqlib's or torch's (same attribute names)."""
+        attn = layer.self_attn
+        return dict(
+            d_model=attn.embed_dim,
+            nhead=attn.num_heads,
+            dim_feedforward=layer.linear1.out_features,
+            dropout=layer.dropout.p,
+            activation=layer.activation,
+            layer_norm_eps=layer.norm1.eps,
+            batch_first=attn.batch_first,
+            norm_first=layer.norm_first,
+            bias=layer.linear1.bias is not None,
+            device=attn.in_proj_weight.device,
+            dtype=attn.in_proj_weight.dtype,
+        )
+
     @classmethod
     def from_torch(cls, module: nn.TransformerEncoderLayer) -> TransformerEncoderLayer:
         """A ``TransformerEncoderLayer`` with the configuration, weights and mode of ``module``."""
@@ -571,39 +590,13 @@ class TransformerEncoderLayer(nn.Module):
             raise TypeError(
                 f"module must be nn.TransformerEncoderLayer, got {type(module).__name__}"
             )
-        attn = module.self_attn
-        new = cls(
-            attn.embed_dim,
-            attn.num_heads,
-            dim_feedforward=module.linear1.out_features,
-            dropout=module.dropout.p,
-            activation=module.activation,
-            layer_norm_eps=module.norm1.eps,
-            batch_first=attn.batch_first,
-            norm_first=module.norm_first,
-            bias=module.linear1.bias is not None,
-            device=attn.in_proj_weight.device,
-            dtype=attn.in_proj_weight.dtype,
-        )
+        new = cls(**cls._config(module))
         new.load_state_dict(module.state_dict())
         return new.train(module.training)
 
     def to_torch(self) -> nn.TransformerEncoderLayer:
         """The equivalent ``torch.nn.TransformerEncoderLayer``, same weights and mode."""
-        attn = self.self_attn
-        module = nn.TransformerEncoderLayer(
-            attn.embed_dim,
-            attn.num_heads,
-            dim_feedforward=self.linear1.out_features,
-            dropout=self.dropout.p,
-            activation=self.activation,
-            layer_norm_eps=self.norm1.eps,
-            batch_first=attn.batch_first,
-            norm_first=self.norm_first,
-            bias=self.linear1.bias is not None,
-            device=attn.in_proj_weight.device,
-            dtype=attn.in_proj_weight.dtype,
-        )
+        module = nn.TransformerEncoderLayer(**self._config(self))
         module.load_state_dict(self.state_dict())
         return module.train(self.training)
 
