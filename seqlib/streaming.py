@@ -1,0 +1,197 @@
+"""Feeding a trained model one token at a time, as generation and streaming do.
+
+A model trained on whole sequences can also be run step by step, batch 1, token after token.
+What it must keep between steps is what separates the fighters:
+
+- the LSTM keeps its state, ``h`` and ``c`` per layer: the same size after 10 tokens or 10,000;
+- the Transformer with a **KV cache** keeps a key and a value for every past token in every
+  layer: memory grows linearly, and each step attends over all of them;
+- the Transformer **without** a cache keeps only the tokens and runs the whole prefix again at
+  every step: the work per token grows with the position.
+
+Each streamer's ``step`` returns the same logits as the model's full causal forward pass at that
+position (tested), so the measurements compare the same computation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from seqlib._validate import check_positive_int, check_tensor
+from seqlib.attention import (
+    LearnedPositionalEncoding,
+    SinusoidalPositionalEncoding,
+    scaled_dot_product_attention,
+)
+from seqlib.models import SequenceModel
+
+
+def _check_model(model: object, backbones: tuple[str, ...], causal: bool) -> SequenceModel:
+    if not isinstance(model, SequenceModel):
+        raise TypeError(f"model must be a seqlib SequenceModel, got {type(model).__name__}")
+    if model.backbone_name not in backbones:
+        raise ValueError(f"model must have a backbone in {backbones}, got {model.backbone_name!r}")
+    if causal and not model.causal:
+        raise ValueError("a Transformer can only be streamed if it is causal (causal=True)")
+    if model.output != "per_step":
+        raise ValueError(f"streaming needs output='per_step', got {model.output!r}")
+    return model
+
+
+def _tensor_bytes(*tensors: Tensor) -> int:
+    return sum(t.numel() * t.element_size() for t in tensors)
+
+
+class RecurrentStreamer:
+    """Steps an RNN or LSTM ``SequenceModel``: one token in, one logit vector out."""
+
+    def __init__(self, model: SequenceModel) -> None:
+        self.model = _check_model(model, ("rnn", "lstm"), causal=False)
+        self.reset()
+
+    def reset(self) -> None:
+        self.state: Tensor | tuple[Tensor, Tensor] | None = None  # None: zeros, as in training
+
+    @torch.no_grad()
+    def step(self, token: Tensor) -> Tensor:
+        """``token`` (B,) ids or (B, F) vectors -> logits (B, C)."""
+        x = self.model.embed(token)[:, None]  # (B, 1, d): a sequence of one step
+        out, self.state = self.model.rnn(x, self.state)  # (B, 1, d); state carried forward
+        return self.model.head(out[:, 0])  # (B, C)
+
+    def memory_bytes(self) -> int:
+        """Bytes the model carries to the next step: h (and c) of every layer."""
+        if self.state is None:
+            return 0
+        return _tensor_bytes(*(self.state if isinstance(self.state, tuple) else (self.state,)))
+
+
+class KVCacheStreamer:
+    """Steps a causal Transformer ``SequenceModel``, keeping every past key and value."""
+
+    def __init__(self, model: SequenceModel) -> None:
+        self.model = _check_model(model, ("transformer",), causal=True)
+        self.reset()
+
+    def reset(self) -> None:
+        self.position = 0
+        self.keys: list[Tensor | None] = [None] * len(self.model.layers)  # (B, h, t, dh) each
+        self.values: list[Tensor | None] = [None] * len(self.model.layers)
+
+    @torch.no_grad()
+    def step(self, token: Tensor) -> Tensor:
+        """``token`` (B,) ids or (B, F) vectors -> logits (B, C)."""
+        x = self.model.embed(token) + _position(self.model, self.position)  # (B, d)
+        for index, layer in enumerate(self.model.layers):
+            x = self._layer_step(index, layer, x)  # (B, d)
+        self.position += 1
+        return self.model.head(self.model.norm(x))  # (B, C)
+
+    def _layer_step(self, index: int, layer: nn.Module, x: Tensor) -> Tensor:
+        """One encoder layer for the newest token only; its key and value join the cache."""
+        attn = layer.self_attn
+        heads, B, d = attn.num_heads, x.shape[0], x.shape[-1]
+
+        def attend(h: Tensor) -> Tensor:  # (B, d) -> (B, d)
+            q, k, v = F.linear(h, attn.in_proj_weight, attn.in_proj_bias).chunk(3, dim=-1)
+            q, k, v = (t.view(B, heads, 1, d // heads) for t in (q, k, v))  # (B, h, 1, dh)
+            if self.keys[index] is not None:  # append to the cache: (B, h, t+1, dh)
+                k = torch.cat([self.keys[index], k], dim=2)
+                v = torch.cat([self.values[index], v], dim=2)
+            self.keys[index], self.values[index] = k, v
+            out, _ = scaled_dot_product_attention(q, k, v)  # (B, h, 1, dh): the past only
+            return attn.out_proj(out.reshape(B, d))
+
+        def feed_forward(h: Tensor) -> Tensor:
+            return layer.linear2(layer.activation(layer.linear1(h)))
+
+        if layer.norm_first:
+            x = x + attend(layer.norm1(x))
+            return x + feed_forward(layer.norm2(x))
+        x = layer.norm1(x + attend(x))
+        return layer.norm2(x + feed_forward(x))
+
+    def memory_bytes(self) -> int:
+        """Bytes of the KV cache: a key and a value per past token, per layer."""
+        return _tensor_bytes(*(t for t in self.keys + self.values if t is not None))
+
+
+class PrefixStreamer:
+    """Steps a causal Transformer with no cache: the whole prefix runs again at every step."""
+
+    def __init__(self, model: SequenceModel) -> None:
+        self.model = _check_model(model, ("transformer",), causal=True)
+        self.reset()
+
+    def reset(self) -> None:
+        self.tokens: list[Tensor] = []
+
+    @torch.no_grad()
+    def step(self, token: Tensor) -> Tensor:
+        """``token`` (B,) ids or (B, F) vectors -> logits (B, C)."""
+        self.tokens.append(token)
+        prefix = torch.stack(self.tokens, dim=1)  # (B, t+1) or (B, t+1, F)
+        return self.model(prefix)[:, -1]  # (B, C): only the last position is new
+
+    def memory_bytes(self) -> int:
+        """Bytes kept between steps: the tokens so far (the activations are recomputed)."""
+        return _tensor_bytes(*self.tokens)
+
+
+def _position(model: SequenceModel, t: int) -> Tensor | float:
+    """The positional encoding the model adds at position ``t`` (d,), or 0 without one."""
+    if isinstance(model.pos, SinusoidalPositionalEncoding):
+        if t >= model.pos.max_len:
+            raise ValueError(f"position {t} is beyond the encoding's max_len {model.pos.max_len}")
+        return model.pos.pe[t]
+    if isinstance(model.pos, LearnedPositionalEncoding):
+        if t >= model.pos.max_len:
+            raise ValueError(f"position {t} is beyond the encoding's max_len {model.pos.max_len}")
+        return model.pos.embedding.weight[t]
+    return 0.0
+
+
+Streamer = RecurrentStreamer | KVCacheStreamer | PrefixStreamer
+
+
+def streamer_for(model: SequenceModel, *, cache: bool = True) -> Streamer:
+    """The streamer of ``model``: recurrent for rnn/lstm, KV cache (or none) for a Transformer."""
+    if isinstance(model, SequenceModel) and model.backbone_name == "transformer":
+        return KVCacheStreamer(model) if cache else PrefixStreamer(model)
+    return RecurrentStreamer(model)
+
+
+def stream(
+    streamer: Streamer,
+    tokens: Tensor,
+    *,
+    every: int = 1,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[dict]:
+    """Feed ``tokens`` (B, N) (or (B, N, F)) one step at a time; measure as it goes.
+
+    Every ``every`` tokens, one record: ``position`` (tokens seen), ``ms_per_token`` (mean wall
+    time of the steps since the last record) and ``memory_bytes`` (what the streamer carries).
+    """
+    check_tensor(tokens, "tokens", ndim=(2, 3), floating=False)
+    check_positive_int(every, "every")
+    streamer.reset()
+    records, start = [], clock()
+    for t, token in enumerate(tokens.unbind(1), start=1):  # (B,) or (B, F) each
+        streamer.step(token)
+        if t % every == 0:
+            now = clock()
+            records.append(
+                {
+                    "position": t,
+                    "ms_per_token": (now - start) * 1e3 / every,
+                    "memory_bytes": streamer.memory_bytes(),
+                }
+            )
+            start = clock()
+    return records

@@ -1,0 +1,81 @@
+"""seqlib.streaming: stepping token by token gives the full forward pass's logits."""
+
+import pytest
+import torch
+
+from seqlib.models import build_model
+from seqlib.streaming import (
+    KVCacheStreamer,
+    PrefixStreamer,
+    RecurrentStreamer,
+    stream,
+    streamer_for,
+)
+
+ARGS = dict(vocab_size=11, num_classes=7, num_layers=2, output="per_step", seed=0)
+
+
+def step_all(streamer, tokens):
+    streamer.reset()
+    return torch.stack([streamer.step(t) for t in tokens.unbind(1)], dim=1)  # (B, T, C)
+
+
+@pytest.mark.parametrize("backbone", ["rnn", "lstm"])
+@pytest.mark.parametrize("impl", ["seqlib", "torch"])
+def test_recurrent_stream_equals_full_forward(backbone, impl):
+    model = build_model(backbone, d_model=12, impl=impl, **ARGS).eval()
+    tokens = torch.randint(11, (3, 9))
+    with torch.no_grad():
+        full = model(tokens)
+    torch.testing.assert_close(step_all(RecurrentStreamer(model), tokens), full)
+
+
+@pytest.mark.parametrize("impl", ["seqlib", "torch"])
+@pytest.mark.parametrize("norm_first", [True, False])
+@pytest.mark.parametrize("positional", ["sinusoidal", "learned", "none"])
+@pytest.mark.parametrize("streamer", [KVCacheStreamer, PrefixStreamer])
+def test_transformer_stream_equals_full_causal_forward(impl, norm_first, positional, streamer):
+    model = build_model(
+        "transformer", d_model=16, nhead=4, causal=True, impl=impl, norm_first=norm_first,
+        positional=positional, max_len=64, **ARGS,
+    ).eval()  # fmt: skip
+    tokens = torch.randint(11, (2, 10))
+    with torch.no_grad():
+        full = model(tokens)
+    torch.testing.assert_close(step_all(streamer(model), tokens), full, atol=1e-5, rtol=1e-5)
+
+
+def test_memory_the_lstm_is_constant_the_cache_grows_linearly():
+    lstm = build_model("lstm", d_model=8, **ARGS).eval()
+    tf = build_model("transformer", d_model=8, nhead=2, causal=True, **ARGS).eval()
+    tokens = torch.randint(11, (1, 40))
+    lstm_mem = [r["memory_bytes"] for r in stream(streamer_for(lstm), tokens, every=10)]
+    cache_mem = [r["memory_bytes"] for r in stream(streamer_for(tf), tokens, every=10)]
+    assert lstm_mem == [2 * 2 * 8 * 4] * 4  # h and c, 2 layers, 8 floats, 4 bytes each
+    assert cache_mem == [2 * 2 * 8 * 4 * t for t in (10, 20, 30, 40)]  # K and V per token
+
+
+def test_stream_records():
+    model = build_model("lstm", d_model=8, **ARGS).eval()
+    ticks = iter(range(100))
+    records = stream(streamer_for(model), torch.randint(11, (1, 6)), every=2,
+                     clock=lambda: float(next(ticks)))  # fmt: skip
+    assert [r["position"] for r in records] == [2, 4, 6]
+    assert all(r["ms_per_token"] == 500.0 for r in records)  # one tick per 2 tokens
+
+
+def test_bad_models_and_input():
+    with pytest.raises(ValueError, match="causal"):
+        KVCacheStreamer(build_model("transformer", d_model=8, nhead=2, **ARGS))
+    with pytest.raises(ValueError, match="per_step"):
+        RecurrentStreamer(build_model("lstm", d_model=8, vocab_size=3, num_classes=2))
+    with pytest.raises(TypeError, match="SequenceModel"):
+        RecurrentStreamer(torch.nn.LSTM(3, 4))
+    with pytest.raises(ValueError, match="backbone"):
+        RecurrentStreamer(build_model("transformer", d_model=8, nhead=2, causal=True, **ARGS))
+    model = build_model("lstm", d_model=8, **ARGS)
+    with pytest.raises(ValueError, match="every must be >= 1"):
+        stream(streamer_for(model), torch.randint(11, (1, 4)), every=0)
+    short = build_model("transformer", d_model=8, nhead=2, causal=True, max_len=3, **ARGS)
+    with pytest.raises(ValueError, match="beyond the encoding's max_len 3"):
+        stream(streamer_for(short), torch.randint(11, (1, 5)))
