@@ -1,0 +1,56 @@
+"""seqlib.cost: torch's FLOP counter on our models, and the cost arithmetic."""
+
+import pytest
+import torch
+from torch import nn
+
+from seqlib.cost import cost_per_million_tokens, flops_per_token, forward_flops
+from seqlib.models import build_model
+
+
+def test_a_linear_layer_counts_two_flops_per_multiply_add():
+    model = nn.Sequential(nn.Embedding(10, 8), nn.Linear(8, 4))
+    tokens = torch.randint(10, (3, 5))
+    assert forward_flops(model, tokens) == 2 * 3 * 5 * 8 * 4
+    assert flops_per_token(model, tokens) == 2 * 8 * 4
+
+
+def test_lstm_flops_per_token_do_not_depend_on_length():
+    model = build_model("lstm", vocab_size=10, d_model=16, num_classes=4, seed=0)  # seqlib's
+    short, long = torch.randint(10, (2, 8)), torch.randint(10, (2, 64))
+    per_token = flops_per_token(model, long)
+    assert per_token == pytest.approx(flops_per_token(model, short), rel=0.1)
+    # the recurrence alone: 2 FLOPs per multiply-add, (d -> 4d) from x and from h
+    assert per_token >= 2 * (16 * 64 + 16 * 64)
+
+
+def test_torchs_fused_lstm_is_invisible_to_the_flop_counter():
+    """Documented in seqlib.cost: count seqlib's LSTM, whose matrix products torch can see."""
+    ours = build_model("lstm", vocab_size=10, d_model=16, num_classes=4, seed=0)
+    fused = build_model("lstm", vocab_size=10, d_model=16, num_classes=4, impl="torch", seed=0)
+    tokens = torch.randint(10, (2, 32))
+    assert forward_flops(fused, tokens) < 0.1 * forward_flops(ours, tokens)
+
+
+def test_attention_flops_per_token_grow_with_length():
+    model = build_model("transformer", vocab_size=10, d_model=16, nhead=2, num_classes=4, seed=0)
+    short, long = torch.randint(10, (2, 8)), torch.randint(10, (2, 256))
+    assert flops_per_token(model, long) > 1.5 * flops_per_token(model, short)
+
+
+def test_cost_per_million_tokens():
+    # 1000 tokens/s for an hour is 3.6M tokens; at 3.6 per hour that is 1 per million
+    assert cost_per_million_tokens(1000, 3.6) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="tokens_per_second must be a positive number"):
+        cost_per_million_tokens(0, 1.0)
+    with pytest.raises(ValueError, match="price_per_hour must be a positive number"):
+        cost_per_million_tokens(10, -2)
+    with pytest.raises(TypeError, match="price_per_hour must be a number"):
+        cost_per_million_tokens(10, "2 dollars")
+
+
+def test_bad_model_or_inputs():
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        forward_flops(lambda x: x, torch.zeros(1, 2, dtype=torch.long))
+    with pytest.raises(ValueError, match="inputs must be 2-D or 3-D"):
+        forward_flops(nn.Linear(2, 2), torch.zeros(2))
