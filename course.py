@@ -2,7 +2,8 @@
 """The Neural Cage Fight: set the course up, then open it or test it.
 
     python3 course.py lab  [jupyter lab options]   open the notebooks in JupyterLab
-    python3 course.py test [pytest options]        run ruff and the whole test suite
+    python3 course.py test [pytest options]        run ruff and the whole test suite (with
+                                                   options: only ruff and that pytest run)
 
 Both first make sure the course environment is ready: a virtual environment in .venv/ with the
 pinned torch (installed first, on its own), then seqlib and its notebooks and dev extras under
@@ -28,6 +29,10 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / "course-setup.stamp"
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+# A second environment where the widget tests run under ipywidgets 7.7, Colab's version.
+VENV_WIDGETS7 = ROOT / ".venv-ipywidgets7"
+WIDGETS7 = ROOT / "requirements" / "ipywidgets7.txt"
+WIDGETS7_ALSO = ("numpy", "matplotlib", "tqdm", "pytest")  # at their constraints.txt versions
 PYPROJECT = ROOT / "pyproject.toml"
 MIN_PYTHON = (3, 11)  # the oldest Python the pinned set in requirements/constraints.txt installs on
 
@@ -57,10 +62,25 @@ def check(*command: str | Path) -> None:
         sys.exit(code)
 
 
-def venv_python() -> Path:
+def venv_python(venv_dir: Path = VENV) -> Path:
     if os.name == "nt":
-        return VENV / "Scripts" / "python.exe"
-    return VENV / "bin" / "python"
+        return venv_dir / "Scripts" / "python.exe"
+    return venv_dir / "bin" / "python"
+
+
+def create_venv(venv_dir: Path) -> Path:
+    """Create ``venv_dir`` if it has no Python yet; return its Python."""
+    python = venv_python(venv_dir)
+    if not python.exists():
+        say(f"creating {venv_dir.name}/ with Python {platform.python_version()} ({sys.executable})")
+        try:
+            venv.create(venv_dir, with_pip=True, clear=venv_dir.exists())
+        except subprocess.CalledProcessError:
+            say(
+                f"could not create {venv_dir.name}/ (on Debian or Ubuntu: apt install python3-venv)"
+            )
+            sys.exit(1)
+    return python
 
 
 def pinned(name: str) -> str:
@@ -72,40 +92,61 @@ def pinned(name: str) -> str:
     sys.exit(f"[course] {name} is not pinned in {CONSTRAINTS.relative_to(ROOT)}")
 
 
-def setup_hash() -> str:
+def setup_hash(*paths: Path) -> str:
     digest = hashlib.sha256()
-    for path in (CONSTRAINTS, PYPROJECT):
+    for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
+def install_torch(python: Path) -> None:
+    """The pinned torch first, on its own (a plain `torch` requirement could pull a CUDA build)."""
+    torch = pinned("torch")
+    index = os.environ.get("TORCH_INDEX_URL")
+    say(f"upgrading pip, then installing {torch}" + (f" (also from {index})" if index else ""))
+    check(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    extra = ["--extra-index-url", index] if index else []
+    check(python, "-m", "pip", "install", "-c", CONSTRAINTS, torch, *extra)
+
+
 def setup() -> Path:
     """Create .venv/ if needed, install what is missing, and return its Python."""
-    python = venv_python()
-    if not python.exists():
-        say(f"creating .venv/ with Python {platform.python_version()} ({sys.executable})")
-        try:
-            venv.create(VENV, with_pip=True, clear=VENV.exists())
-        except subprocess.CalledProcessError:
-            say("could not create .venv/ (on Debian or Ubuntu: apt install python3-venv)")
-            sys.exit(1)
-    wanted = setup_hash()
+    python = create_venv(VENV)
+    wanted = setup_hash(CONSTRAINTS, PYPROJECT)
     if STAMP.exists() and STAMP.read_text(encoding="utf-8").strip() == wanted:
         say("environment up to date (.venv/)")
         return python
-
-    torch = pinned("torch")
-    index = os.environ.get("TORCH_INDEX_URL")
-    say("upgrading pip in .venv/")
-    check(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    say(f"installing {torch}" + (f" (also from {index})" if index else ""))
-    extra = ["--extra-index-url", index] if index else []
-    check(python, "-m", "pip", "install", "-c", CONSTRAINTS, torch, *extra)
+    install_torch(python)
     say("installing seqlib with its notebooks and dev extras (pinned by constraints.txt)")
     check(python, "-m", "pip", "install", "-c", CONSTRAINTS, "-e", ".[notebooks,dev]")
     STAMP.write_text(wanted + "\n", encoding="utf-8")
     say("environment ready (.venv/)")
     return python
+
+
+def setup_widgets7() -> Path:
+    """Create .venv-ipywidgets7/: torch, ipywidgets 7.7 and seqlib, for the widget tests."""
+    python = create_venv(VENV_WIDGETS7)
+    stamp = VENV_WIDGETS7 / "course-setup.stamp"
+    wanted = setup_hash(CONSTRAINTS, PYPROJECT, WIDGETS7)
+    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == wanted:
+        return python
+    install_torch(python)
+    say(f"installing {WIDGETS7.relative_to(ROOT)} into {VENV_WIDGETS7.name}/")
+    also = [pinned(name) for name in WIDGETS7_ALSO]
+    check(python, "-m", "pip", "install", "--quiet", "-r", WIDGETS7, *also)
+    check(python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
+    stamp.write_text(wanted + "\n", encoding="utf-8")
+    return python
+
+
+def test_widgets7() -> int:
+    """The widget tests again, under ipywidgets 7.7 (pytest without nbval and its options)."""
+    python = setup_widgets7()
+    tests = sorted(str(path.relative_to(ROOT)) for path in ROOT.glob("tests/test_*widgets*.py"))
+    say(f"pytest under ipywidgets 7.7: {' '.join(tests)}")
+    options = ["-q", "-p", "no:cacheprovider", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
+    return call(python, "-m", "pytest", *options, *tests)
 
 
 def lab(args: list[str]) -> int:
@@ -128,11 +169,15 @@ def test(args: list[str]) -> int:
     if code == 5:
         say("FAILED: pytest collected no tests")
         return 1
-    if lint != 0:
-        say(f"FAILED: ruff found problems (pytest exit code {code})")
-        return 1
-    say("all checks and tests passed" if code == 0 else f"FAILED: pytest exit code {code}")
-    return code
+    widgets7 = test_widgets7() if not args else 0  # the whole suite only, not a selection
+    failures = [
+        f"ruff found problems (exit {lint})" if lint else "",
+        f"pytest exit code {code}" if code else "",
+        f"widget tests under ipywidgets 7.7 (exit {widgets7})" if widgets7 else "",
+    ]
+    failures = [failure for failure in failures if failure]
+    say("FAILED: " + "; ".join(failures) if failures else "all checks and tests passed")
+    return 1 if failures else 0
 
 
 COMMANDS = {"lab": lab, "test": test}
