@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import venv
@@ -158,8 +159,24 @@ def lab(args: list[str]) -> int:
     return call(*command)
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium; install it where we can (root with apt-get)."""
+    if shutil.which("chromium") or os.environ.get("CHROMIUM"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Chromium for the browser tests (apt-get install chromium)")
+        check("apt-get", "update", "-qq")
+        check("apt-get", "install", "-y", "-qq", "chromium")
+        return
+    say(
+        "Chromium not found: the browser tests will be skipped (install Debian's `chromium`, "
+        "or set CHROMIUM=/path/to/chromium; `playwright install` is not used)"
+    )
+
+
 def test(args: list[str]) -> int:
     python = setup()
+    ensure_chromium()
     os.environ.setdefault("SEQLIB_PROFILE", "quick")
     say(f"SEQLIB_PROFILE={os.environ['SEQLIB_PROFILE']}")
     say("ruff check .")
