@@ -42,7 +42,22 @@ from seqlib.verdict import VerdictTable
 __version__ = "0.1.0"
 
 # Modules with heavy optional imports (matplotlib, ipywidgets) load on first use.
-_LAZY = ("viz", "widgets", "tasks", "checks", "bench")
+_LAZY = (
+    "viz",
+    "widgets",
+    "tasks",
+    "checks",
+    "bench",
+    "gradients",
+    "streaming",
+    "cost",
+    "minrnn",
+    "language",
+    "interpret",
+    "hire",
+    "edge",
+    "scorecard",
+)
 
 
 def __getattr__(name: str) -> Any:

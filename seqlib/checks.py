@@ -29,7 +29,16 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["check_attention_weights", "check_lstm_step", "check_memory_sizes"]
+from seqlib.interpret import attention_rollout
+
+__all__ = [
+    "check_attention_weights",
+    "check_lstm_step",
+    "check_memory_sizes",
+    "check_parameter_counts",
+    "check_sequential_steps",
+    "check_timing_function",
+]
 
 ATOL, RTOL = 1e-5, 1e-4  # float32 round-off, with room for a different order of operations
 
@@ -486,3 +495,705 @@ def check_memory_sizes(fn: Callable[..., Any]) -> bool:
         )
 
     return _report("check_memory_sizes", run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 2, exercise: parameter counts by formula
+# ---------------------------------------------------------------------------------------------
+
+LSTM_COUNT_CASES = ((128, 64), (10, 20), (3, 7))
+TRANSFORMER_COUNT_CASES = ((128, 2048), (64, 256), (16, 24))
+
+
+def _lstm_count_hint(value: float, i: int, h: int) -> str:
+    known = {
+        4 * (i * h + h * h + h): "torch keeps TWO bias vectors per gate, bias_ih and bias_hh.",
+        i * h + h * h + 2 * h: "there are four gates (i, f, g, o), each with its own weights.",
+        4 * (i * h + 2 * h): "each gate also has a recurrent weight (H, H) applied to h_{t-1}.",
+        4 * (i * h + h * h): "each gate has biases too (two of them in torch).",
+        3 * (i * h + h * h + 2 * h): "three gates is a GRU; the LSTM has four (i, f, g, o).",
+        4 * (i * i + i * h + 2 * h): "the recurrent weight is (H, H): h_{t-1} has H features.",
+    }
+    return known.get(value, "per gate: W (H, I) + U (H, H) + two biases (H,); four gates.")
+
+
+def _transformer_count_hint(value: float, d: int, ff: int) -> str:
+    attention = 4 * d * d + 4 * d  # Q, K, V and output projections, with biases
+    feed_forward = 2 * d * ff + ff + d  # d -> ff -> d, with biases
+    norms = 4 * d  # two LayerNorms, weight and bias each
+    known = {
+        attention + feed_forward: "4 x d_model short: count the two LayerNorms (a weight and a "
+        "bias, (d,) each) and the biases of the four attention projections.",
+        attention + norms: "the feed-forward block (d -> dim_feedforward -> d) is missing; "
+        "it usually holds most of the parameters.",
+        feed_forward + norms: "the attention block is missing: Q, K, V and output projections.",
+        3 * d * d + 3 * d + feed_forward + norms: "attention has FOUR projections: Q, K, V and "
+        "the output projection that mixes the heads.",
+        attention + 2 * d * ff + norms: "the two feed-forward Linear layers have biases (ff,) "
+        "and (d,).",
+        attention + 8 * d * d + 5 * d + norms: "use dim_feedforward, not 4 x d_model: "
+        "nn.TransformerEncoderLayer's default is 2048.",
+    }
+    return known.get(
+        value,
+        "attention: 4 projections (d, d) + biases; feed-forward: (ff, d) + (ff,) + (d, ff) + "
+        "(d,); two LayerNorms: 2 x (d + d). The number of heads adds nothing.",
+    )
+
+
+def check_parameter_counts(lstm_params: Callable[..., Any], transformer_params: Callable) -> bool:
+    """Check ``lstm_params(input_size, hidden_size)`` and ``transformer_params(d_model,
+    dim_feedforward)`` against the parameters of ``nn.LSTM`` and ``nn.TransformerEncoderLayer``
+    (counted by torch). The number of heads does not change a Transformer layer's count."""
+    _require_callable(lstm_params, "check_parameter_counts")
+    _require_callable(transformer_params, "check_parameter_counts")
+
+    def run() -> str:
+        for i, h in LSTM_COUNT_CASES:
+            expected = sum(p.numel() for p in torch.nn.LSTM(i, h).parameters())
+            value = _as_count(_call(lstm_params, i, h), "lstm_params(...)")
+            if value != expected:
+                raise _Failed(
+                    f"lstm_params({i}, {h}) = {value:,.0f}, but nn.LSTM({i}, {h}) has "
+                    f"{expected:,}.\n   HINT: {_lstm_count_hint(value, i, h)}"
+                )
+        for d, ff in TRANSFORMER_COUNT_CASES:
+            layer = torch.nn.TransformerEncoderLayer(d, 8, dim_feedforward=ff)
+            expected = sum(p.numel() for p in layer.parameters())
+            value = _as_count(_call(transformer_params, d, ff), "transformer_params(...)")
+            if value != expected:
+                raise _Failed(
+                    f"transformer_params({d}, {ff}) = {value:,.0f}, but "
+                    f"nn.TransformerEncoderLayer({d}, nhead=8, dim_feedforward={ff}) has "
+                    f"{expected:,}.\n   HINT: {_transformer_count_hint(value, d, ff)}"
+                )
+        demo_lstm, demo_tf = lstm_params(128, 64), transformer_params(128, 2048)
+        return (
+            f"both formulas match torch on {len(LSTM_COUNT_CASES)} + "
+            f"{len(TRANSFORMER_COUNT_CASES)} cases. The fight card's demo: LSTM {demo_lstm:,.0f} "
+            f"parameters, Transformer layer {demo_tf:,.0f} ({demo_tf / demo_lstm:.1f}x more)."
+        )
+
+    return _report("check_parameter_counts", run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 2, exercise: sequential steps on the critical path
+# ---------------------------------------------------------------------------------------------
+
+STEP_CASES = (("lstm", 100, 3), ("transformer", 100, 3), ("lstm", 7, 1), ("transformer", 50, 6))
+
+
+def _steps_hint(backbone: str, value: float, length: int, layers: int) -> str:
+    if backbone == "lstm":
+        known = {
+            length * layers: "that is how nn.LSTM schedules it (layer after layer), but layer 2 "
+            "can compute step t as soon as layer 1 has finished step t: a wavefront. Count the "
+            "longest chain of cells that each wait for the previous one.",
+            length: "every extra layer adds one step to the chain: the last layer finishes "
+            "step T one step after the layer below it.",
+            layers: "inside one layer, h_t needs h_{t-1}: the T steps cannot run at once.",
+            length + layers: "count cells, not arrows: a 1-layer LSTM over T steps has T.",
+        }
+        default = "in layer l, step t waits for step t-1 of layer l and step t of layer l-1."
+    else:
+        known = {
+            length * layers: "attention computes all positions at once: T does not appear.",
+            length: "attention computes all positions at once: T does not appear.",
+            1: "each layer needs the whole output of the layer below: one step per layer.",
+            length + layers - 1: "that is the LSTM's answer; attention has no step-to-step chain.",
+        }
+        default = "one step per layer, whatever the length."
+    return known.get(value, default)
+
+
+def check_sequential_steps(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(backbone, length, num_layers)``: the number of steps on the critical path of
+    a forward pass (the longest chain of computations that each wait for the previous one).
+
+    LSTM: cell ``(l, t)`` waits for ``(l, t-1)`` and ``(l-1, t)``, so the chain is
+    ``length + num_layers - 1``. Transformer: one step per layer, ``num_layers``.
+    """
+    _require_callable(fn, "check_sequential_steps")
+
+    def run() -> str:
+        for backbone, length, layers in STEP_CASES:
+            expected = length + layers - 1 if backbone == "lstm" else layers
+            value = _as_count(_call(fn, backbone, length, layers), "your function's result")
+            if value != expected:
+                raise _Failed(
+                    f"{backbone!r}, length={length}, num_layers={layers}: you gave {value:g}, "
+                    f"the critical path is {expected}.\n   HINT: "
+                    f"{_steps_hint(backbone, value, length, layers)}"
+                )
+        lstm, transformer = fn("lstm", 4096, 12), fn("transformer", 4096, 12)
+        return (
+            f"right on {len(STEP_CASES)} cases. A 12-layer model over 4096 tokens: the LSTM's "
+            f"chain is {lstm:,.0f} steps, the Transformer's {transformer:,.0f}."
+        )
+
+    return _report("check_sequential_steps", run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 2, exercise: a timing function (warm-up + median)
+# ---------------------------------------------------------------------------------------------
+
+TIMING_REPEATS = 9
+_BASE, _OUTLIER, _COLD = 0.010, 0.100, 0.200  # seconds: a normal call, a hiccup, the first call
+
+
+class _FakeWorkload:
+    """A function to time whose true cost per call is known: the first call is slow (cold), and
+    every third call after it hiccups (as when the OS runs something else)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> None:
+        import time
+
+        n = self.calls
+        self.calls += 1
+        time.sleep(_COLD if n == 0 else _OUTLIER if n % 3 == 0 else _BASE)
+
+
+def check_timing_function(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(f, repeats) -> seconds per call`` of ``f()``: at least one warm-up call before
+    the clock starts, then ``repeats`` timed calls summarised by their median (robust to the
+    hiccups a busy machine adds; the minimum is accepted too).
+
+    The checker times a fake workload with a known cost (10 ms per call; a 200 ms first call; a
+    100 ms hiccup every third call) and diagnoses the usual mistakes from the answer.
+    """
+    _require_callable(fn, "check_timing_function")
+
+    def run() -> str:
+        work = _FakeWorkload()
+        value = _as_count(_call(fn, work, TIMING_REPEATS), "your function's result")
+        repeats = TIMING_REPEATS
+        if work.calls < repeats:
+            raise _Failed(
+                f"f was called {work.calls} times for repeats={repeats}.\n   HINT: time "
+                "`repeats` calls (in a loop), after the warm-up."
+            )
+        if value > 1.0:
+            raise _Failed(
+                f"you returned {value:g}; a call takes about {_BASE * 1e3:g} ms = {_BASE} s."
+                "\n   HINT: return seconds (time.perf_counter() counts seconds), not ms."
+            )
+        if value > 2 * repeats * _BASE:
+            raise _Failed(
+                f"you returned {value * 1e3:.0f} ms, the time of all {repeats} calls together."
+                "\n   HINT: return the time of ONE call: the median of the per-call times."
+            )
+        if value > 2.5 * _BASE:
+            raise _Failed(
+                f"you returned {value * 1e3:.1f} ms per call; a normal call takes about "
+                f"{_BASE * 1e3:g} ms, but the first call and every third one are slow."
+                "\n   HINT: a mean is pulled up by the slow calls: time each call separately "
+                "and return the median (statistics.median)."
+            )
+        if value < 0.8 * _BASE:
+            raise _Failed(
+                f"you returned {value * 1e3:.2f} ms per call, less than one call can take "
+                f"({_BASE * 1e3:g} ms).\n   HINT: start the clock before the call and stop it "
+                "after: `t = time.perf_counter(); f(); times.append(time.perf_counter() - t)`."
+            )
+        if work.calls == repeats:
+            raise _Failed(
+                f"the number is right here, but f was called exactly {repeats} times: no "
+                "warm-up.\n   HINT: call f() once (or a few times) BEFORE timing; the first "
+                f"call pays for allocation and setup (here it is {_COLD / _BASE:.0f}x slower)."
+            )
+        return (
+            f"{value * 1e3:.1f} ms per call (true cost {_BASE * 1e3:g} ms), after "
+            f"{work.calls - repeats} warm-up call(s): the slow first call and the hiccups did "
+            "not fool it."
+        )
+
+    return _report("check_timing_function", run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 4, exercises: the cost calculator and the crossover of two learning curves
+# ---------------------------------------------------------------------------------------------
+
+COST_CASES = ((1000.0, 3.6), (250_000.0, 0.5), (12.5, 2.0))  # (tokens per second, price per hour)
+
+
+def _cost_reference(tokens_per_second: float, price_per_hour: float) -> float:
+    return price_per_hour / (tokens_per_second * 3600) * 1e6
+
+
+def _cost_hint(value: float, rate: float, price: float) -> str:
+    variants = (
+        (
+            price / rate * 1e6,
+            "the price is per HOUR and the throughput per SECOND: a machine "
+            "hour processes tokens_per_second * 3600 tokens",
+        ),
+        (price / (rate * 3600), "that is the price of ONE token; multiply by a million"),
+        (price / (rate * 60) * 1e6, "an hour has 3600 seconds, not 60"),
+        (
+            rate * 3600 / price / 1e6,
+            "upside down: divide the price by the tokens, not the other way",
+        ),
+        (
+            price * rate * 3600 / 1e6,
+            "multiply the price by the TIME a million tokens take, "
+            "1e6 / tokens_per_second seconds, not by the throughput",
+        ),
+    )
+    for expected, hint in variants:
+        if math.isclose(value, expected, rel_tol=1e-6):
+            return f"\n   HINT: {hint}."
+    return (
+        "\n   HINT: a million tokens take 1e6 / tokens_per_second seconds, that is "
+        "1e6 / tokens_per_second / 3600 hours; multiply by the price per hour."
+    )
+
+
+def check_cost_per_million(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(tokens_per_second, price_per_hour) -> money per million tokens``.
+
+    A million tokens take ``1e6 / tokens_per_second`` seconds, that is that over 3600 hours, at
+    ``price_per_hour``: ``price_per_hour / (tokens_per_second * 3600) * 1e6``.
+    """
+    _require_callable(fn, "check_cost_per_million")
+
+    def run() -> str:
+        for rate, price in COST_CASES:
+            value = _as_count(_call(fn, rate, price), "your result")
+            expected = _cost_reference(rate, price)
+            if not math.isclose(value, expected, rel_tol=1e-6):
+                raise _Failed(
+                    f"for {rate:,g} tokens/s at {price:g} per hour you returned {value:.6g}, "
+                    f"expected {expected:.6g}." + _cost_hint(value, rate, price)
+                )
+        rate, price = COST_CASES[1]
+        return (
+            f"right on {len(COST_CASES)} cases; e.g. {rate:,.0f} tokens/s on a machine at "
+            f"{price:g} per hour: {_cost_reference(rate, price):.3g} per million tokens."
+        )
+
+    return _report("check_cost_per_million", run)
+
+
+CROSSOVER_CASES = (
+    ((50, 200, 800, 3200), (0.40, 0.42, 0.43, 0.43), (0.30, 0.38, 0.44, 0.45), 800),
+    ((50, 200, 800, 3200), (0.40, 0.42, 0.43, 0.43), (0.30, 0.38, 0.43, 0.40), 800),  # a tie
+    ((10, 100, 1000), (0.9, 0.9, 0.9), (0.5, 0.6, 0.7), None),  # never
+    ((10, 100, 1000), (0.5, 0.6, 0.6), (0.7, 0.5, 0.8), 10),  # at once
+)
+
+
+def _crossover_hint(value: object, sizes: tuple, lstm: tuple, transformer: tuple) -> str:
+    ahead = [s for s, a, b in zip(sizes, lstm, transformer, strict=True) if b >= a]
+    strict = [s for s, a, b in zip(sizes, lstm, transformer, strict=True) if b > a]
+    indices = [i for i, (a, b) in enumerate(zip(lstm, transformer, strict=True)) if b >= a]
+    if ahead and value == ahead[-1]:
+        return "you returned the LAST size where the Transformer is ahead; return the first"
+    if indices and value == indices[0]:
+        return "you returned the index of the size; return the size itself (sizes[i])"
+    if strict and value == strict[0]:
+        return "at a tie the Transformer has caught up: use >=, not >"
+    if not ahead and value is not None:
+        return "the Transformer never catches up here: return None"
+    return "walk through the sizes in order; return the first where transformer >= lstm"
+
+
+def check_crossover(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(sizes, acc_lstm, acc_transformer) -> the first size where the Transformer's
+    accuracy is at least the LSTM's``, or ``None`` if it never is."""
+    _require_callable(fn, "check_crossover")
+
+    def run() -> str:
+        for sizes, lstm, transformer, expected in CROSSOVER_CASES:
+            try:  # not _call: None is a right answer here
+                value = fn(list(sizes), list(lstm), list(transformer))
+            except NotImplementedError as error:
+                raise _Failed(
+                    "Not done yet: your function raises NotImplementedError. Replace the "
+                    "`raise NotImplementedError` line with your code, then run this check again.",
+                    not_done=True,
+                ) from error
+            except Exception as error:  # a learner's bug, reported rather than raised
+                raise _Failed(f"Your function raised {type(error).__name__}: {error}") from error
+            if value != expected or (expected is None and value is not None):
+                raise _Failed(
+                    f"for sizes {list(sizes)}, LSTM {list(lstm)}, Transformer "
+                    f"{list(transformer)} you returned {value!r}, expected {expected!r}.\n   "
+                    f"HINT: {_crossover_hint(value, sizes, lstm, transformer)}."
+                )
+        return (
+            f"right on {len(CROSSOVER_CASES)} cases, including a tie and a Transformer that "
+            "never catches up."
+        )
+
+    return _report("check_crossover", run)
+
+
+__all__ += ["check_cost_per_million", "check_crossover"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 5, exercise: the linear recurrence of minGRU without a loop
+# ---------------------------------------------------------------------------------------------
+
+SCAN_CASES = ((2, 7, 3, 0), (1, 1, 4, 1), (3, 30, 2, 2))  # (batch, length, hidden, seed)
+
+
+def _scan_inputs(batch: int, length: int, hidden: int, seed: int) -> tuple[Tensor, Tensor, Tensor]:
+    """a in (0.5, 1) (a forget factor), b and h0 in (0, 1): a (B, T, H), b (B, T, H), h0 (B, H)."""
+    g = torch.Generator().manual_seed(seed)
+    a = 0.5 + 0.5 * torch.rand(batch, length, hidden, generator=g, dtype=torch.float64)
+    b = torch.rand(batch, length, hidden, generator=g, dtype=torch.float64)
+    h0 = torch.rand(batch, hidden, generator=g, dtype=torch.float64)
+    return a, b, h0
+
+
+def _scan_mistakes(a: Tensor, b: Tensor, h0: Tensor) -> list[tuple[str, Tensor]]:
+    from seqlib.minrnn import scan_sequential
+
+    right = scan_sequential(a, b, h0)  # (B, T, H)
+    previous = torch.cat([h0[:, None], right[:, :-1]], dim=1)  # h_{t-1}: one step late
+    return [
+        (
+            "you returned h_{t-1} at step t (the states are one step late): the output at t "
+            "includes b_t.",
+            previous,
+        ),
+        (
+            "h0 is missing: with A_t = a_1 ... a_t, h_t = A_t * (h0 + sum_{s<=t} b_s / A_s).",
+            scan_sequential(a, b, torch.zeros_like(h0)),
+        ),
+        (
+            "every b_t should be divided by A_t = a_1 ... a_t (the product up to and including "
+            "t), then the cumulative sum multiplied by A_t.",
+            torch.cumsum(b, dim=1) + h0[:, None],
+        ),
+    ]
+
+
+def check_linear_scan(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(a, b, h0) -> h``: all states of ``h_t = a_t * h_{t-1} + b_t`` at once.
+
+    ``a``, ``b`` (B, T, H), ``h0`` (B, H) -> ``h`` (B, T, H), ``h[:, t]`` the state after step t.
+    Compared with :func:`seqlib.minrnn.scan_sequential` (the loop) on seeded inputs in float64.
+    """
+    _require_callable(fn, "check_linear_scan")
+    from seqlib.minrnn import scan_sequential
+
+    def run() -> str:
+        for batch, length, hidden, seed in SCAN_CASES:
+            a, b, h0 = _scan_inputs(batch, length, hidden, seed)
+            result = _as_tensor(_call(fn, a, b, h0), "your result").double()
+            expected = scan_sequential(a, b, h0)
+            if result.shape != expected.shape:
+                raise _Failed(
+                    f"shape {tuple(result.shape)}, expected {tuple(expected.shape)} "
+                    f"(B={batch}, T={length}, H={hidden}).\n   HINT: one state per step: "
+                    "(B, T, H), h0 itself is not part of the output."
+                )
+            if not torch.allclose(result, expected, atol=1e-8, rtol=1e-6):
+                hint = _first_match(
+                    result.float(), [(h, e.float()) for h, e in _scan_mistakes(a, b, h0)]
+                )
+                error = (result - expected).abs().max().item()
+                raise _Failed(
+                    f"B={batch}, T={length}, H={hidden}: largest difference from the loop "
+                    f"{error:.2e}.\n   HINT: "
+                    + (
+                        hint
+                        or "A_t = torch.cumprod(a, dim=1); h = A_t * (h0[:, None] + "
+                        "torch.cumsum(b / A_t, dim=1))."
+                    )
+                )
+        return (
+            f"equal to the step-by-step loop on {len(SCAN_CASES)} cases (float64): "
+            "a cumulative product and a cumulative sum replace the loop."
+        )
+
+    return _report("check_linear_scan", run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 5, exercise: the seasonal naive forecast (the baseline every forecaster must beat)
+# ---------------------------------------------------------------------------------------------
+
+NAIVE_CASES = ((4, 24, 12, 0), (3, 30, 7, 1), (2, 5, 5, 2))  # (samples, window, period, seed)
+
+
+def check_seasonal_naive(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(windows, period) -> forecast``: the next value is the value one period ago.
+
+    ``windows`` (N, W, 1) as :func:`seqlib.tasks.seasonal_series` gives them, ``period`` <= W;
+    the forecast is (N, 1), like the targets: ``windows[:, W - period, :]``.
+    """
+    _require_callable(fn, "check_seasonal_naive")
+
+    def run() -> str:
+        for n, window, period, seed in NAIVE_CASES:
+            g = torch.Generator().manual_seed(seed)
+            windows = torch.randn(n, window, 1, generator=g)  # (N, W, 1)
+            result = _as_tensor(_call(fn, windows, period), "your forecast")
+            expected = windows[:, window - period]  # (N, 1): same phase, one period back
+            if result.shape != expected.shape:
+                raise _Failed(
+                    f"shape {tuple(result.shape)}, expected {tuple(expected.shape)} for windows "
+                    f"{tuple(windows.shape)}.\n   HINT: one value per series, shaped like the "
+                    "targets (N, 1): index the time axis with a single position."
+                )
+            if not _close(result, expected):
+                hint = _first_match(
+                    result,
+                    [
+                        (
+                            "that is the last value of the window (a 'naive' forecast, not a "
+                            "seasonal one): go back one whole period.",
+                            windows[:, -1],
+                        ),
+                        (
+                            "one step too far back: the value to forecast is at position W, so one "
+                            "period earlier is W - period (windows[:, -period]).",
+                            windows[:, window - period - 1] if window > period else expected + 1,
+                        ),
+                        (
+                            "that is the mean of the window; the seasonal naive forecast "
+                            "copies one value.",
+                            windows.mean(dim=1),
+                        ),
+                    ],
+                )
+                raise _Failed(
+                    f"window {window}, period {period}: wrong values.\n   HINT: "
+                    + (hint or "the forecast for position W is windows[:, W - period].")
+                )
+        return f"right on {len(NAIVE_CASES)} cases: the forecast repeats the value one period ago."
+
+    return _report("check_seasonal_naive", run)
+
+
+__all__ += ["check_linear_scan", "check_seasonal_naive"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise: attention rollout
+# ---------------------------------------------------------------------------------------------
+
+
+def _random_maps(layers: int, heads: int, length: int, seed: int) -> list[Tensor]:
+    """Causal attention maps (heads, T, T) per layer, rows summing to 1."""
+    g = torch.Generator().manual_seed(seed)
+    allowed = torch.ones(length, length).tril().bool()
+    maps = []
+    for _ in range(layers):
+        scores = torch.randn(heads, length, length, generator=g) * 2
+        maps.append(scores.masked_fill(~allowed, float("-inf")).softmax(-1))
+    return maps
+
+
+def _rollout_variant(
+    maps: list[Tensor],
+    *,
+    order: str = "later_left",
+    residual: float = 0.5,
+    normalise: bool = True,
+    heads: str = "mean",
+) -> Tensor:
+    eye = torch.eye(maps[0].shape[-1])
+    out = None
+    for m in maps:
+        a = m.mean(0) if heads == "mean" else m[0]
+        a = residual * eye + (1 - residual) * a
+        if normalise:
+            a = a / a.sum(-1, keepdim=True)
+        out = a if out is None else (a @ out if order == "later_left" else out @ a)
+    return out
+
+
+def _rollout_mistakes(maps: list[Tensor]) -> list[tuple[str, Tensor]]:
+    return [
+        (
+            "the layers are multiplied in the wrong order: the later layer goes on the left, "
+            "rollout = A_2 @ A_1 (a token's mix at layer 2 is made of layer-1 mixes).",
+            _rollout_variant(maps, order="later_left_swapped"),
+        ),
+        (
+            "the residual connection is missing: each layer's matrix is 0.5 * I + 0.5 * (mean "
+            "over heads), not the attention alone.",
+            _rollout_variant(maps, residual=0.0),
+        ),
+        (
+            "you used one head; average the heads first: maps[l].mean(dim=0).",
+            _rollout_variant(maps, heads="first"),
+        ),
+    ]
+
+
+def check_rollout(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(maps) -> (T, T)``: attention rollout of per-layer maps ``(heads, T, T)``.
+
+    Per layer ``A = 0.5 * I + 0.5 * mean over heads`` (rows sum to 1 already); rollout
+    ``= A_L @ ... @ A_1``. Checked on random causal maps with 2 and 3 layers.
+    """
+    _require_callable(fn, "check_rollout")
+
+    def run() -> str:
+        for layers, heads, length, seed in ((2, 4, 5, 0), (3, 2, 6, 1)):
+            maps = _random_maps(layers, heads, length, seed)
+            result = _as_tensor(_call(fn, [m.clone() for m in maps]), "your rollout")
+            expected = attention_rollout(maps)
+            if result.shape != expected.shape:
+                raise _Failed(
+                    f"your rollout has shape {tuple(result.shape)}, expected "
+                    f"{tuple(expected.shape)} (T, T).\n   HINT: average over the heads (dim 0) "
+                    "before multiplying the layers."
+                )
+            if not _close(result, expected):
+                hint = _first_match(result, _rollout_mistakes(maps)) or (
+                    "compare one layer first: A = 0.5 * torch.eye(T) + 0.5 * maps[0].mean(0)."
+                )
+                raise _Failed(f"the rollout differs from the reference.\n   HINT: {hint}")
+        return "your rollout matches on random causal maps with 2 and 3 layers."
+
+    return _report("check_rollout", run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise: integrated gradients
+# ---------------------------------------------------------------------------------------------
+
+
+def _toy_function(x: Tensor) -> Tensor:
+    """A small nonlinear scalar function of a vector (n,), with known gradients."""
+    w = torch.linspace(-1.0, 2.0, x.shape[-1])
+    return torch.tanh(x @ w) + (x**2).sum(-1) * 0.3
+
+
+def _ig_reference(f: Callable[[Tensor], Tensor], x: Tensor, baseline: Tensor, steps: int) -> Tensor:
+    alphas = (torch.arange(steps, dtype=x.dtype) + 0.5) / steps
+    total = torch.zeros_like(x)
+    for a in alphas:
+        point = (baseline + a * (x - baseline)).requires_grad_(True)
+        (grad,) = torch.autograd.grad(f(point), point)
+        total += grad
+    return total / steps * (x - baseline)
+
+
+def _gradient(f: Callable[[Tensor], Tensor], point: Tensor) -> Tensor:
+    point = point.detach().clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(f(point), point)
+    return grad
+
+
+def check_integrated_gradients(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(f, x, baseline, steps) -> (n,)``: integrated gradients of a scalar function
+    ``f`` at ``x`` (n,) from ``baseline`` (n,), midpoint rule with ``steps`` points.
+
+    Checked against the reference on a nonlinear function, and for completeness: the scores
+    sum to ``f(x) - f(baseline)`` (to within 1e-3 with 64 steps).
+    """
+    _require_callable(fn, "check_integrated_gradients")
+
+    def run() -> str:
+        g = torch.Generator().manual_seed(0)
+        x, baseline = torch.randn(6, generator=g), torch.zeros(6)
+        steps = 64
+        result = _as_tensor(_call(fn, _toy_function, x.clone(), baseline.clone(), steps), "your IG")
+        if result.shape != x.shape:
+            raise _Failed(
+                f"your attributions have shape {tuple(result.shape)}, expected {tuple(x.shape)}: "
+                "one score per input feature."
+            )
+        expected = _ig_reference(_toy_function, x, baseline, steps)
+        if not torch.allclose(result, expected, atol=1e-3):
+            mistakes = [
+                (
+                    "that is gradient × input at x alone: average the gradient along the path "
+                    "baseline + alpha * (x - baseline) for alpha in (0, 1).",
+                    _gradient(_toy_function, x) * x,
+                ),
+                (
+                    "you averaged the gradients but did not multiply by (x - baseline).",
+                    expected / x,
+                ),
+            ]
+            hint = next(
+                (h for h, wrong in mistakes if torch.allclose(result, wrong, atol=1e-3)),
+                "check the path points: baseline + alpha * (x - baseline), alpha = (k + 0.5) / "
+                "steps for k = 0 .. steps - 1.",
+            )
+            raise _Failed(f"your attributions differ from the reference.\n   HINT: {hint}")
+        gap = abs(result.sum().item() - (_toy_function(x) - _toy_function(baseline)).item())
+        return (
+            "your attributions match the reference and sum to f(x) - f(baseline) "
+            f"(completeness, off by {gap:.1e})."
+        )
+
+    return _report("check_integrated_gradients", run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise: find the head that links the pronoun to its antecedent
+# ---------------------------------------------------------------------------------------------
+
+
+def _planted_maps(seed: int) -> tuple[list[Tensor], Tensor, Tensor, tuple[int, int]]:
+    """Random causal maps (B, h, T, T), 2 layers x 4 heads, with one head that attends from
+    the pronoun to the antecedent; and a decoy head that attends the other way round."""
+    g = torch.Generator().manual_seed(seed)
+    B, H, T = 32, 4, 8
+    pronoun = torch.randint(4, T, (B,), generator=g)
+    antecedent = (torch.rand(B, generator=g) * pronoun).long()
+    allowed = torch.ones(T, T).tril().bool()
+    maps = [
+        (torch.randn(B, H, T, T, generator=g)).masked_fill(~allowed, float("-inf")).softmax(-1)
+        for _ in range(2)
+    ]
+    planted = (1, 2) if seed % 2 else (0, 3)
+    decoy = (0, 1) if seed % 2 else (1, 0)
+    b = torch.arange(B)
+    for (layer, head), (q, k) in ((planted, (pronoun, antecedent)), (decoy, (antecedent, pronoun))):
+        maps[layer][b, head, q] *= 0.1
+        maps[layer][b, head, q, k] += 0.9
+    return maps, pronoun, antecedent, planted
+
+
+def check_find_head(fn: Callable[..., Any]) -> bool:
+    """Check ``fn(maps, pronoun, antecedent) -> (layer, head)``: the head whose attention from
+    the pronoun (query, a row) to the antecedent (key, a column) is largest on average.
+
+    ``maps``: per layer (B, heads, T, T); ``pronoun`` and ``antecedent``: positions (B,).
+    Checked on random maps with one planted head (and a decoy that links them the other way).
+    """
+    _require_callable(fn, "check_find_head")
+
+    def run() -> str:
+        for seed in (0, 1):
+            maps, pronoun, antecedent, planted = _planted_maps(seed)
+            result = _call(fn, [m.clone() for m in maps], pronoun.clone(), antecedent.clone())
+            try:
+                found = tuple(int(v) for v in result)
+            except (TypeError, ValueError) as error:
+                raise _Failed(f"return a pair (layer, head) of ints, got {result!r}") from error
+            if len(found) != 2:
+                raise _Failed(f"return a pair (layer, head), got {len(found)} values")
+            if found == planted:
+                continue
+            decoy = (0, 1) if seed % 2 else (1, 0)
+            hint = (
+                "that head links the antecedent (query) to the pronoun (key): rows are queries, "
+                "columns are keys, so read maps[l][b, h, pronoun[b], antecedent[b]]."
+                if found == decoy
+                else "average maps[l][b, h, pronoun[b], antecedent[b]] over b for every (l, h), "
+                "then take the largest."
+            )
+            raise _Failed(f"you found {found}, the planted head is {planted}.\n   HINT: {hint}")
+        return "you found the planted head in two sets of random maps (and skipped the decoy)."
+
+    return _report("check_find_head", run)
+
+
+__all__ += ["check_find_head", "check_integrated_gradients", "check_rollout"]

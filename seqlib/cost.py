@@ -54,3 +54,60 @@ def cost_per_million_tokens(tokens_per_second: float, price_per_hour: float) -> 
     tokens_per_second = _check_positive(tokens_per_second, "tokens_per_second")
     price_per_hour = _check_positive(price_per_hour, "price_per_hour")
     return price_per_hour / (tokens_per_second * 3600) * 1e6
+
+
+# ---------------------------------------------------------------------------------------------
+# The cost calculator (round 4): measured throughput x your price -> money per million tokens
+# ---------------------------------------------------------------------------------------------
+
+
+def tokens_per_second(seconds_per_call: float, tokens_per_call: int) -> float:
+    """Throughput of a measured call: ``tokens_per_call / seconds_per_call``.
+
+    ``seconds_per_call`` is a measured time (e.g. ``benchmark(...).median``) of one call that
+    processes ``tokens_per_call`` tokens (batch x length for a forward pass or a training step).
+    """
+    seconds_per_call = _check_positive(seconds_per_call, "seconds_per_call")
+    tokens_per_call = _check_positive(tokens_per_call, "tokens_per_call")
+    return tokens_per_call / seconds_per_call
+
+
+def cost_table(
+    throughputs: dict[str, dict[str, float]], price_per_hour: float
+) -> list[dict[str, object]]:
+    """One row per fighter and phase: throughput and money per million tokens at your price.
+
+    ``throughputs`` maps a fighter's name to ``{"training": tokens/s, "inference": tokens/s}``
+    (measured; either phase may be missing). Returns rows ``{"fighter", "phase",
+    "tokens_per_second", "cost_per_million"}``, in the order given.
+    """
+    price_per_hour = _check_positive(price_per_hour, "price_per_hour")
+    if not isinstance(throughputs, dict) or not throughputs:
+        raise ValueError("throughputs must be a non-empty dict {fighter: {phase: tokens/s}}")
+    rows = []
+    for fighter, phases in throughputs.items():
+        if not isinstance(phases, dict) or not phases:
+            raise ValueError(
+                f"throughputs[{fighter!r}] must be a non-empty dict {{phase: tokens/s}}"
+            )
+        for phase, rate in phases.items():
+            rows.append(
+                {
+                    "fighter": fighter,
+                    "phase": phase,
+                    "tokens_per_second": _check_positive(rate, f"{fighter} {phase} tokens/s"),
+                    "cost_per_million": cost_per_million_tokens(rate, price_per_hour),
+                }
+            )
+    return rows
+
+
+def format_cost_table(rows: list[dict[str, object]], currency: str = "$") -> str:
+    """:func:`cost_table`'s rows as aligned text (for ``print``)."""
+    lines = [f"{'fighter':<13}{'phase':<11}{'tokens/s':>12}{'per 1M tokens':>16}"]
+    for row in rows:
+        lines.append(
+            f"{row['fighter']:<13}{row['phase']:<11}{row['tokens_per_second']:>12,.0f}"
+            f"{currency + format(row['cost_per_million'], '.4g'):>16}"
+        )
+    return "\n".join(lines)

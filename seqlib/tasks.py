@@ -73,3 +73,99 @@ def running_parity(
     check_positive_int(length, "length")
     bits = torch.randint(2, (n_samples, length), generator=_generator(seed))  # (N, T)
     return bits, bits.cumsum(dim=1) % 2
+
+
+def markov_transition_matrix(n_states: int, *, concentration: float = 0.3, chain_seed: int = 0):
+    """The transition matrix ``P (n_states, n_states)`` of a random Markov chain.
+
+    ``P[i, j]`` is the probability that state ``j`` follows state ``i``; each row is drawn from
+    a Dirichlet distribution with the given ``concentration`` (small: a few likely successors
+    per state, so there is something to learn). Every row sums to 1.
+    """
+    check_positive_int(n_states, "n_states")
+    if isinstance(concentration, bool) or not isinstance(concentration, int | float):
+        raise TypeError(f"concentration must be a number, got {type(concentration).__name__}")
+    if not concentration > 0:
+        raise ValueError(f"concentration must be > 0, got {concentration}")
+    g = _generator(chain_seed)
+    # Dirichlet(alpha) via normalised Gamma(alpha) draws, from the seeded generator
+    alpha = torch.full((n_states, n_states), float(concentration), dtype=torch.float64)
+    gamma = torch._standard_gamma(alpha, generator=g)  # (S, S)
+    gamma = gamma + 1e-12  # a row of tiny draws must not divide by zero
+    return (gamma / gamma.sum(dim=1, keepdim=True)).float()
+
+
+def markov_chain(
+    n_samples: int,
+    length: int,
+    *,
+    n_states: int,
+    seed: int = 0,
+    chain_seed: int = 0,
+    concentration: float = 0.3,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sequences from one random Markov chain; predict the next state at every step.
+
+    The chain (:func:`markov_transition_matrix` with ``chain_seed``) is the same for every
+    ``seed``: ``seed`` only draws the sequences, so training sets of different sizes (or
+    different seeds) sample the same language. A model that has learnt the chain predicts
+    ``P[state].argmax()``; its accuracy is bounded by :func:`markov_optimal_accuracy`.
+
+    Returns ``inputs (N, T)`` (states, long) and ``targets (N, T)`` (the next state, long).
+    """
+    check_positive_int(n_samples, "n_samples")
+    check_positive_int(length, "length")
+    P = markov_transition_matrix(n_states, concentration=concentration, chain_seed=chain_seed)
+    g = _generator(seed)
+    states = torch.empty(n_samples, length + 1, dtype=torch.long)
+    states[:, 0] = torch.randint(n_states, (n_samples,), generator=g)
+    cdf = P.cumsum(dim=1)  # (S, S): inverse-CDF sampling, one uniform number per step
+    u = torch.rand(n_samples, length, generator=g)  # (N, T)
+    for t in range(length):  # (N,) per step: the first state whose cumulative mass exceeds u
+        nxt = torch.searchsorted(cdf[states[:, t]], u[:, t : t + 1].contiguous())[:, 0]
+        states[:, t + 1] = nxt.clamp(max=n_states - 1)  # round-off guard
+    return states[:, :-1], states[:, 1:]
+
+
+def markov_optimal_accuracy(inputs: torch.Tensor, targets: torch.Tensor, P: torch.Tensor) -> float:
+    """Accuracy of the best possible predictor, which knows ``P``: guess ``P[state].argmax()``."""
+    return (P.argmax(dim=1)[inputs] == targets).float().mean().item()
+
+
+def seasonal_series(
+    n_samples: int,
+    window: int,
+    *,
+    period: int = 12,
+    horizon: int = 1,
+    noise: float = 0.1,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Windows of a noisy seasonal series, and the values that follow them (for forecasting).
+
+    Each sample is its own series ``y_t = a sin(2 pi (t + p) / period)
+    + (a / 2) sin(4 pi (t + p) / period) + s t / window + noise``, with a random amplitude
+    ``a`` in [0.5, 1.5], phase ``p`` and trend ``s`` in [-0.5, 0.5] per sample: a small,
+    structured time series, like monthly sales. ``noise`` is the standard deviation of the
+    Gaussian noise added to every value (inputs and targets alike).
+
+    Returns ``inputs (N, window, 1)`` float and ``targets (N, horizon)`` float: the next
+    ``horizon`` values after the window. Train with ``loss="mse"``.
+    """
+    check_positive_int(n_samples, "n_samples")
+    check_positive_int(window, "window")
+    check_positive_int(period, "period")
+    check_positive_int(horizon, "horizon")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    g = _generator(seed)
+    amplitude = 0.5 + torch.rand(n_samples, 1, generator=g)  # (N, 1)
+    phase = torch.rand(n_samples, 1, generator=g) * period  # (N, 1)
+    slope = torch.rand(n_samples, 1, generator=g) - 0.5  # (N, 1)
+    t = torch.arange(window + horizon, dtype=torch.float32)  # (W + h,)
+    angle = 2 * torch.pi * (t + phase) / period  # (N, W + h)
+    series = amplitude * (torch.sin(angle) + 0.5 * torch.sin(2 * angle)) + slope * t / window
+    series = series + noise * torch.randn(series.shape, generator=g)  # (N, W + h)
+    # contiguous copies, not views of one (N, W + h) tensor: strides that depend on W + h
+    # would tie the inputs' layout to the horizon (torch.export specialises on strides)
+    return series[:, :window, None].contiguous(), series[:, window:].contiguous()

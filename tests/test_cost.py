@@ -54,3 +54,44 @@ def test_bad_model_or_inputs():
         forward_flops(lambda x: x, torch.zeros(1, 2, dtype=torch.long))
     with pytest.raises(ValueError, match="inputs must be 2-D or 3-D"):
         forward_flops(nn.Linear(2, 2), torch.zeros(2))
+
+
+# -- the cost calculator (round 4) -------------------------------------------------------------
+
+from seqlib.cost import cost_table, format_cost_table, tokens_per_second  # noqa: E402
+
+
+def test_tokens_per_second_is_tokens_over_seconds():
+    assert tokens_per_second(0.5, 1000) == pytest.approx(2000)
+    with pytest.raises(ValueError, match="seconds_per_call"):
+        tokens_per_second(0, 1000)
+    with pytest.raises(ValueError, match="tokens_per_call"):
+        tokens_per_second(1.0, -5)
+
+
+def test_cost_table_one_row_per_fighter_and_phase():
+    rows = cost_table(
+        {"LSTM": {"training": 3600.0, "inference": 7200.0}, "T": {"training": 1.0}}, 1.0
+    )
+    assert [(r["fighter"], r["phase"]) for r in rows] == [
+        ("LSTM", "training"),
+        ("LSTM", "inference"),
+        ("T", "training"),
+    ]
+    # 3600 tokens/s at 1 per hour: 3600 * 3600 tokens per 1 -> 1e6 tokens cost 1e6 / 3600**2
+    assert rows[0]["cost_per_million"] == pytest.approx(1e6 / 3600**2)
+    assert rows[1]["cost_per_million"] == pytest.approx(rows[0]["cost_per_million"] / 2)
+    assert "LSTM" in format_cost_table(rows) and "per 1M tokens" in format_cost_table(rows)
+
+
+@pytest.mark.parametrize("price", [0, -1.0, float("nan")])
+def test_cost_table_rejects_a_nonsense_price(price):
+    with pytest.raises(ValueError, match="price_per_hour"):
+        cost_table({"LSTM": {"training": 10.0}}, price)
+
+
+def test_cost_table_rejects_empty_or_negative_throughput():
+    with pytest.raises(ValueError, match="non-empty"):
+        cost_table({}, 1.0)
+    with pytest.raises(ValueError, match="LSTM inference"):
+        cost_table({"LSTM": {"inference": -3.0}}, 1.0)

@@ -1,0 +1,252 @@
+"""Round 5's edge calculator and explorer: from measured streaming curves to a device budget.
+
+:func:`seqlib.streaming.stream` measures, for each fighter, the time per token and the memory
+carried between tokens at a few positions. :func:`fit_stream` fits a straight line to each
+(``value = intercept + slope * position``: exact for memory, a summary for time), and
+:func:`edge_costs` reads the lines at the context length a device must handle, adds the
+weights, and says whether each fighter fits a memory and a latency budget. Beyond the longest
+measured position the numbers are extrapolated, and labelled so.
+
+:func:`edge_explorer` is a thin ipywidgets view over :func:`edge_costs` (ipywidgets 7.7 and 8.x;
+imported only when an explorer is built).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seqlib._validate import check_positive_int
+
+if TYPE_CHECKING:
+    import ipywidgets
+
+CONTEXTS = tuple(2**k for k in range(6, 21))  # 64 .. 1,048,576 tokens: the explorer's steps
+
+
+def _line(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
+    """Least-squares ``(intercept, slope)`` of ys against xs (slope 0 for a single point)."""
+    if len(np.unique(xs)) < 2:
+        return float(ys.mean()), 0.0
+    slope, intercept = np.polyfit(xs, ys, deg=1)
+    return float(intercept), float(slope)
+
+
+def fit_stream(records: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Straight lines through one fighter's :func:`seqlib.streaming.stream` records.
+
+    Returns ``ms_intercept``, ``ms_slope`` (ms per token per position; 0 when the fitted slope
+    is negative or the memory does not grow: the work per token is then constant, and timing
+    noise must not extrapolate), ``bytes_intercept``,
+    ``bytes_slope`` (bytes carried per extra token: 0 for an LSTM, a key and a value per layer
+    for a KV cache), ``min_ms`` and ``max_position`` (the longest measured position).
+    """
+    if not isinstance(records, Sequence) or not records:
+        raise ValueError("records must be a non-empty list of stream() records")
+    for record in records:
+        if not isinstance(record, Mapping) or not {
+            "position",
+            "ms_per_token",
+            "memory_bytes",
+        } <= set(record):
+            raise ValueError(
+                "each record needs 'position', 'ms_per_token' and 'memory_bytes' "
+                f"(seqlib.streaming.stream's output), got {record!r}"
+            )
+    position = np.array([r["position"] for r in records], dtype=float)
+    ms = np.array([r["ms_per_token"] for r in records], dtype=float)
+    memory = np.array([r["memory_bytes"] for r in records], dtype=float)
+    bytes_intercept, bytes_slope = _line(position, memory)
+    ms_intercept, ms_slope = _line(position, ms)
+    if ms_slope < 0 or np.ptp(memory) == 0:
+        # a streamer whose memory does not grow (an LSTM) does the same work at every token, and
+        # noise on a flat curve must not extrapolate up or down: its time is the median, flat
+        ms_intercept, ms_slope = float(np.median(ms)), 0.0
+    return {
+        "ms_intercept": ms_intercept,
+        "ms_slope": ms_slope,
+        "bytes_intercept": bytes_intercept,
+        "bytes_slope": bytes_slope,
+        "min_ms": float(ms.min()),
+        "max_position": float(position.max()),
+    }
+
+
+def edge_costs(
+    fits: Mapping[str, Mapping[str, float]],
+    weights_bytes: Mapping[str, int],
+    context: int,
+    *,
+    memory_budget_mb: float,
+    latency_budget_ms: float,
+) -> list[dict[str, Any]]:
+    """Each fighter's cost at ``context`` tokens, and whether it fits the device's budgets.
+
+    ``fits``: :func:`fit_stream` per fighter; ``weights_bytes``: the size of each fighter's
+    weights (the same keys). Per fighter, a dict with ``ms_per_token`` (at the last token),
+    ``seconds_total`` (all ``context`` tokens, the area under the line), ``state_mb`` (carried
+    between tokens), ``memory_mb`` (weights + state), ``fits_memory``, ``fits_latency``,
+    ``fits`` (both) and ``extrapolated`` (``context`` beyond the longest measured position).
+    """
+    check_positive_int(context, "context")
+    for name, value in (
+        ("memory_budget_mb", memory_budget_mb),
+        ("latency_budget_ms", latency_budget_ms),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if set(fits) != set(weights_bytes):
+        raise ValueError(
+            f"fits and weights_bytes must name the same fighters, got {sorted(fits)} and "
+            f"{sorted(weights_bytes)}"
+        )
+    rows = []
+    for name, fit in fits.items():
+        ms = max(fit["ms_intercept"] + fit["ms_slope"] * context, fit["min_ms"])
+        mean_ms = max(fit["ms_intercept"] + fit["ms_slope"] * (context + 1) / 2, fit["min_ms"])
+        state = max(fit["bytes_intercept"] + fit["bytes_slope"] * context, 0.0)
+        memory_mb = (weights_bytes[name] + state) / 1e6
+        rows.append(
+            {
+                "fighter": name,
+                "context": context,
+                "ms_per_token": ms,
+                "seconds_total": mean_ms * context / 1e3,
+                "state_mb": state / 1e6,
+                "memory_mb": memory_mb,
+                "fits_memory": memory_mb <= memory_budget_mb,
+                "fits_latency": ms <= latency_budget_ms,
+                "fits": memory_mb <= memory_budget_mb and ms <= latency_budget_ms,
+                "extrapolated": context > fit["max_position"],
+            }
+        )
+    return rows
+
+
+def format_edge_costs(rows: list[dict[str, Any]]) -> str:
+    """:func:`edge_costs`'s rows as a small HTML table with a one-line summary."""
+    if not rows:
+        return "<p>no fighters</p>"
+    head = "".join(
+        f"<th style='text-align:left'>{h}</th>"
+        for h in ("fighter", "ms / token", "all tokens", "state", "weights + state", "fits?")
+    )
+    body = ""
+    for row in rows:
+        verdict = (
+            "✅ yes"
+            if row["fits"]
+            else "❌ "
+            + " and ".join(
+                what
+                for what, ok in (("memory", row["fits_memory"]), ("latency", row["fits_latency"]))
+                if not ok
+            )
+        )
+        cells = (
+            html.escape(row["fighter"]),
+            f"{row['ms_per_token']:.2f} ms",
+            f"{row['seconds_total']:,.1f} s",
+            f"{row['state_mb']:,.3f} MB",
+            f"{row['memory_mb']:,.3f} MB",
+            verdict,
+        )
+        body += "<tr>" + "".join(f"<td style='text-align:left'>{c}</td>" for c in cells) + "</tr>"
+    fitting = [row["fighter"] for row in rows if row["fits"]]
+    context = rows[0]["context"]
+    note = (
+        " (extrapolated beyond the measured positions: a straight line through the measurements)"
+        if any(row["extrapolated"] for row in rows)
+        else " (within the measured positions)"
+    )
+    summary = (
+        f"At {context:,} tokens{note}: "
+        + (", ".join(html.escape(f) for f in fitting) if fitting else "no fighter")
+        + " fits the device."
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{summary}</p>"
+
+
+def edge_explorer(
+    fits: Mapping[str, Mapping[str, float]],
+    weights_bytes: Mapping[str, int],
+    *,
+    context: int = 4096,
+    memory_budget_mb: float = 1.0,
+    latency_budget_ms: float = 2.0,
+) -> ipywidgets.VBox:
+    """Context length and a device's budgets -> each fighter's latency and memory.
+
+    Controls: ``"context"`` (64 .. 1,048,576 tokens, powers of 2), ``"memory_mb"`` (0.01 ..
+    10,000 MB, log scale) and ``"latency_ms"`` (0.01 .. 1,000 ms per token, log scale). The
+    readout is :func:`format_edge_costs` of :func:`edge_costs`; no model runs, so it is
+    instant. Returns a ``VBox`` with ``.controls``, ``.readout``, ``.rows`` and ``.update()``.
+    """
+    from seqlib.widgets import _import_ipywidgets
+
+    widgets = _import_ipywidgets()
+    if context not in CONTEXTS:
+        raise ValueError(f"context must be a power of 2 from 64 to {CONTEXTS[-1]:,}, got {context}")
+    edge_costs(  # check everything once, before building widgets
+        fits,
+        weights_bytes,
+        context,
+        memory_budget_mb=memory_budget_mb,
+        latency_budget_ms=latency_budget_ms,
+    )
+    style = {"description_width": "initial"}
+    controls = {
+        "context": widgets.SelectionSlider(
+            options=[(f"{c:,}", c) for c in CONTEXTS],
+            value=context,
+            description="context (tokens)",
+            style=style,
+            continuous_update=False,
+        ),
+        "memory_mb": widgets.FloatLogSlider(
+            value=memory_budget_mb,
+            base=10,
+            min=-2,
+            max=4,
+            step=0.25,
+            description="memory budget (MB)",
+            style=style,
+            continuous_update=False,
+        ),
+        "latency_ms": widgets.FloatLogSlider(
+            value=latency_budget_ms,
+            base=10,
+            min=-2,
+            max=3,
+            step=0.25,
+            description="latency budget (ms/token)",
+            style=style,
+            continuous_update=False,
+        ),
+    }
+    readout = widgets.HTML()
+
+    def update(change: object = None) -> None:
+        box.rows = edge_costs(
+            fits,
+            weights_bytes,
+            controls["context"].value,
+            memory_budget_mb=controls["memory_mb"].value,
+            latency_budget_ms=controls["latency_ms"].value,
+        )
+        readout.value = format_edge_costs(box.rows)
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    box = widgets.VBox([*controls.values(), readout])
+    box.controls = controls
+    box.readout = readout
+    box.update = update
+    update()
+    return box
+
+
+__all__ = ["CONTEXTS", "edge_costs", "edge_explorer", "fit_stream", "format_edge_costs"]

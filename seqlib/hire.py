@@ -1,0 +1,365 @@
+"""Which fighter should I hire? Advice computed from *your* measurements, with its reason.
+
+The advice is a pure function of what you tell it (how many training examples you have, how
+long your sequences are, how many milliseconds per token you can afford, which hardware) and of
+what the notebook measured (learning curves, latency per token as the context grows, cost per
+million tokens). It always names the measurement that decided it::
+
+    measured = Measurements(
+        sizes=[50, 200, 800], accuracy={"LSTM": [...], "Transformer": [...]},
+        positions=[32, 64, 128], ms_per_token={"LSTM": [...], "Transformer": [...]},
+        cost_per_million={"LSTM": 0.01, "Transformer": 0.03}, device="cpu",
+    )
+    advice = advise(n_examples=300, seq_length=100, latency_budget_ms=2.0, hardware="cpu",
+                    measured=measured)
+    print(advice)   # LSTM (decided by: learning curve) ...
+
+The order of the questions: first latency (a fighter that misses your budget is out), then
+data efficiency (the learning curve at your data size), then cost (a tie goes to the cheaper).
+Nonsense input (a negative size, a zero budget, an unknown hardware) raises ``ValueError`` with
+a message saying what is expected; the explorer shows that message instead of advice.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import ipywidgets
+
+FIGHTERS = ("LSTM", "Transformer")
+HARDWARE = ("cpu", "gpu")
+DRIVERS = ("latency per token", "learning curve", "cost per million tokens", "none")
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """What the notebook measured, per fighter (keys ``"LSTM"`` and ``"Transformer"``).
+
+    - ``sizes`` (N,): training-set sizes of the learning curves; ``accuracy[f]`` (N,): the mean
+      test accuracy of fighter ``f`` at each size.
+    - ``positions`` (M,): context lengths of the streaming measurement; ``ms_per_token[f]`` (M,):
+      milliseconds per generated token at each (the Transformer with its KV cache).
+    - ``cost_per_million[f]``: money per million tokens of inference at the user's price
+      (``None``: no tie-break on cost).
+    - ``device``: where the timings were taken (``"cpu"``, ``"cuda"`` ...).
+    """
+
+    sizes: Sequence[int]
+    accuracy: Mapping[str, Sequence[float]]
+    positions: Sequence[int]
+    ms_per_token: Mapping[str, Sequence[float]]
+    cost_per_million: Mapping[str, float] | None = None
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        for name, xs, curves in (
+            ("sizes", self.sizes, self.accuracy),
+            ("positions", self.positions, self.ms_per_token),
+        ):
+            xs = np.asarray(xs, dtype=float)
+            if xs.ndim != 1 or len(xs) < 2 or np.any(np.diff(xs) <= 0) or xs[0] <= 0:
+                raise ValueError(f"{name} must be >= 2 increasing positive numbers, got {xs}")
+            for fighter in FIGHTERS:
+                if fighter not in curves:
+                    raise ValueError(f"measurements for {fighter!r} are missing from {name}")
+                if len(curves[fighter]) != len(xs):
+                    raise ValueError(
+                        f"{fighter}: expected {len(xs)} values (one per entry of {name}), "
+                        f"got {len(curves[fighter])}"
+                    )
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The advice: ``fighter`` (``"LSTM"``, ``"Transformer"`` or ``None`` if neither fits),
+    ``driver`` (the measurement that decided), ``reason`` (one sentence with the numbers) and
+    ``details`` (the other measurements consulted, one sentence each)."""
+
+    fighter: str | None
+    driver: str
+    reason: str
+    details: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        head = f"{self.fighter or 'neither'} (decided by: {self.driver})"
+        return "\n".join([head, self.reason, *(f"- {d}" for d in self.details)])
+
+    def to_html(self) -> str:
+        """The advice as a small HTML block (what the explorer shows)."""
+        items = "".join(f"<li>{html.escape(d)}</li>" for d in self.details)
+        return (
+            f"<p><b>Hire: {html.escape(self.fighter or 'neither fighter')}</b> "
+            f"(decided by: <i>{html.escape(self.driver)}</i>)<br>{html.escape(self.reason)}</p>"
+            f"<ul>{items}</ul>"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks: nonsense gets a sentence saying what is expected
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_count(value: object, name: str) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value != int(value)
+    ):
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1 (you can't have {value!r}), got {value!r}")
+    return int(value)
+
+
+def _check_budget(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ValueError(f"latency_budget_ms must be a number of milliseconds, got {value!r}")
+    if value <= 0:
+        raise ValueError(
+            f"latency_budget_ms must be more than 0 ms per token (no model answers in no time), "
+            f"got {value!r}"
+        )
+    return float(value)
+
+
+def validate_inputs(
+    n_examples: object, seq_length: object, latency_budget_ms: object, hardware: object
+) -> tuple[int, int, float, str]:
+    """Check the user's four inputs; return them cleaned or raise ``ValueError`` saying why."""
+    hardware = str(hardware).strip().lower() if isinstance(hardware, str) else hardware
+    if hardware not in HARDWARE:
+        raise ValueError(f"hardware must be one of {list(HARDWARE)}, got {hardware!r}")
+    return (
+        _check_count(n_examples, "n_examples (training examples)"),
+        _check_count(seq_length, "seq_length (tokens per sequence)"),
+        _check_budget(latency_budget_ms),
+        hardware,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the measured curves
+# ---------------------------------------------------------------------------------------------
+
+
+def accuracy_at(sizes: Sequence[int], accuracy: Sequence[float], n: int) -> tuple[float, str]:
+    """The learning curve at ``n`` examples, interpolated in log(size); ``(value, where)``.
+
+    ``where`` is ``"measured"`` inside the range, ``"below"`` / ``"beyond"`` outside it (the
+    nearest measured value is returned: the curve is not extrapolated).
+    """
+    xs, ys = np.log(np.asarray(sizes, dtype=float)), np.asarray(accuracy, dtype=float)
+    where = "below" if n < sizes[0] else "beyond" if n > sizes[-1] else "measured"
+    return float(np.interp(math.log(n), xs, ys)), where
+
+
+def latency_at(positions: Sequence[int], ms: Sequence[float], length: int) -> tuple[float, bool]:
+    """Milliseconds per token at context ``length``; ``(value, extrapolated)``.
+
+    Inside the measured range: linear interpolation. Beyond it: a straight line fitted to all
+    the measurements (constant for the LSTM's state, growing for the KV cache), never below
+    the smallest measured value.
+    """
+    xs, ys = np.asarray(positions, dtype=float), np.asarray(ms, dtype=float)
+    if length <= xs[-1]:
+        return float(np.interp(length, xs, ys)), False
+    slope, intercept = np.polyfit(xs, ys, 1)
+    return float(max(intercept + slope * length, ys.min())), True
+
+
+# ---------------------------------------------------------------------------------------------
+# The advice
+# ---------------------------------------------------------------------------------------------
+
+
+def advise(
+    n_examples: int,
+    seq_length: int,
+    latency_budget_ms: float,
+    hardware: str,
+    measured: Measurements,
+    *,
+    margin: float = 0.01,
+) -> Advice:
+    """Which fighter to hire, and the measurement that decided it.
+
+    1. Latency: each fighter's measured ms per token at ``seq_length`` tokens of context. If
+       only one fits ``latency_budget_ms``, hire it; if neither fits, say so (``fighter=None``).
+    2. Data: the learning curves at ``n_examples``. A lead of more than ``margin`` in accuracy
+       decides.
+    3. Cost: otherwise (a tie within ``margin``), the cheaper per million tokens.
+
+    ``hardware`` (``"cpu"`` or ``"gpu"``) is compared with where the timings were measured: if
+    they differ, the advice says the timings may not transfer.
+    """
+    if not isinstance(measured, Measurements):
+        raise TypeError(f"measured must be a Measurements, got {type(measured).__name__}")
+    n, length, budget, hardware = validate_inputs(
+        n_examples, seq_length, latency_budget_ms, hardware
+    )
+    details: list[str] = []
+
+    latency = {
+        f: latency_at(measured.positions, measured.ms_per_token[f], length) for f in FIGHTERS
+    }
+    lat_text = ", ".join(
+        f"{f} {ms:.3g} ms{' (extrapolated)' if extra else ''}" for f, (ms, extra) in latency.items()
+    )
+    lat_sentence = f"latency per token at {length:,} tokens of context: {lat_text}"
+    fits = [f for f in FIGHTERS if latency[f][0] <= budget]
+
+    accuracy = {f: accuracy_at(measured.sizes, measured.accuracy[f], n) for f in FIGHTERS}
+    where = accuracy["LSTM"][1]
+    acc_sentence = (
+        f"learning curve at {n:,} examples: LSTM {accuracy['LSTM'][0]:.3f}, Transformer "
+        f"{accuracy['Transformer'][0]:.3f}"
+    )
+    if where == "beyond":
+        acc_sentence += (
+            f" (beyond the largest measured size, {measured.sizes[-1]:,}: the last measured "
+            "point; whether the Transformer pulls ahead with more data was not measured)"
+        )
+    elif where == "below":
+        acc_sentence += f" (below the smallest measured size, {measured.sizes[0]:,})"
+
+    device_type = measured.device.split(":")[0]
+    measured_on_gpu = device_type in ("cuda", "mps")
+    if (hardware == "gpu") != measured_on_gpu:
+        details.append(
+            f"the timings were measured on {measured.device}, you asked about a {hardware}: "
+            "latency and cost may not transfer (round 2: a GPU speeds up the Transformer's "
+            "parallel work far more than the LSTM's step-by-step loop)"
+        )
+
+    if not fits:
+        return Advice(
+            None,
+            "latency per token",
+            f"Neither fighter fits your budget of {budget:.3g} ms per token: {lat_text}.",
+            [acc_sentence, *details],
+        )
+    if len(fits) == 1:
+        (winner,) = fits
+        return Advice(
+            winner,
+            "latency per token",
+            f"Only the {winner} fits your budget of {budget:.3g} ms per token: {lat_sentence}.",
+            [acc_sentence, *details],
+        )
+
+    lead = accuracy["LSTM"][0] - accuracy["Transformer"][0]
+    if abs(lead) > margin:
+        winner = "LSTM" if lead > 0 else "Transformer"
+        return Advice(
+            winner,
+            "learning curve",
+            f"Both fit your latency budget; the {winner} learns more from your data: "
+            f"{acc_sentence} (a lead of {abs(lead):.3f}).",
+            [lat_sentence, *details],
+        )
+
+    cost = measured.cost_per_million
+    tie = f"{acc_sentence}: within {margin} of each other"
+    if cost:
+        winner = min(FIGHTERS, key=lambda f: cost[f])
+        return Advice(
+            winner,
+            "cost per million tokens",
+            f"Both fit your budget and learn equally well ({tie}); the {winner} is cheaper: "
+            + ", ".join(f"{f} {cost[f]:.3g} per million tokens" for f in FIGHTERS)
+            + ".",
+            [lat_sentence, *details],
+        )
+    return Advice(
+        "LSTM" if latency["LSTM"][0] <= latency["Transformer"][0] else "Transformer",
+        "latency per token",
+        f"Both fit and learn equally well ({tie}); the faster one per token wins: {lat_sentence}.",
+        details,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The explorer
+# ---------------------------------------------------------------------------------------------
+
+
+def advice_html(
+    n_examples: object,
+    seq_length: object,
+    latency_budget_ms: object,
+    hardware: object,
+    measured: Measurements,
+) -> str:
+    """:func:`advise` as HTML; nonsense input gives the error message (⚠️), never an exception."""
+    try:
+        return advise(
+            n_examples,  # type: ignore[arg-type]
+            seq_length,  # type: ignore[arg-type]
+            latency_budget_ms,  # type: ignore[arg-type]
+            hardware,  # type: ignore[arg-type]
+            measured,
+        ).to_html()
+    except ValueError as error:
+        return f"<p>⚠️ <b>Check your input:</b> {html.escape(str(error))}</p>"
+
+
+def hire_explorer(
+    measured: Measurements,
+    *,
+    n_examples: int = 200,
+    seq_length: int = 128,
+    latency_budget_ms: float = 1.0,
+    hardware: str = "cpu",
+) -> ipywidgets.VBox:
+    """An explorer: type your data size, sequence length, latency budget and hardware; read
+    the advice (:func:`advice_html`) and which measurement drove it.
+
+    Returns an ``ipywidgets.VBox`` with ``box.controls`` (``"n_examples"``, ``"seq_length"``,
+    ``"latency_budget_ms"``, ``"hardware"``), ``box.readout`` (the HTML advice) and
+    ``box.update()``. Works with ipywidgets 7.7 and 8.x.
+    """
+    from seqlib.widgets import _import_ipywidgets
+
+    widgets = _import_ipywidgets()
+    style = {"description_width": "initial"}
+    controls: dict[str, Any] = {
+        "n_examples": widgets.IntText(
+            value=n_examples, description="training examples", style=style
+        ),
+        "seq_length": widgets.IntText(
+            value=seq_length, description="tokens per sequence", style=style
+        ),
+        "latency_budget_ms": widgets.FloatText(
+            value=latency_budget_ms, description="budget (ms per token)", style=style
+        ),
+        "hardware": widgets.Dropdown(
+            options=list(HARDWARE), value=hardware, description="hardware"
+        ),
+    }
+    readout = widgets.HTML()
+
+    def update(change: object = None) -> None:
+        readout.value = advice_html(*(c.value for c in controls.values()), measured)
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    box = widgets.VBox(
+        [
+            widgets.HBox([controls["n_examples"], controls["seq_length"]]),
+            widgets.HBox([controls["latency_budget_ms"], controls["hardware"]]),
+            readout,
+        ]
+    )
+    box.controls = controls
+    box.readout = readout
+    box.update = update
+    update()
+    return box

@@ -1,0 +1,413 @@
+"""Looking inside the fighters: attention maps and rollout, saliency, probes, and the tests of
+whether attention explains a prediction (erasure, uniform and permuted attention).
+
+Pure functions over a trained :class:`seqlib.SequenceModel` and token ids; the notebook of
+round 3 and its explorer share them. Shapes: ``inputs (B, T)`` token ids, ``positions (B,)``
+the position whose prediction is explained (the pronoun), attention maps ``(B, heads, T, T)``
+per layer (rows: queries, columns: keys).
+
+- :func:`attention_maps`, :func:`attention_rollout` (Abnar & Zuidema, 2020), :func:`head_scores`;
+- :func:`saliency`: gradient × input or integrated gradients (Sundararajan et al., 2017) per
+  token, for any token model (Transformer or LSTM);
+- :func:`lstm_gates`, :func:`linear_probe`, :func:`unit_scores` (Karpathy et al., 2015);
+- :func:`override_attention` (uniform or permuted weights, as in Jain & Wallace, 2019),
+  :func:`erase`, :func:`predict`, :func:`kendall_tau`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+import seqlib.attention as _attention
+from seqlib._validate import check_choice, check_positive_int
+from seqlib.lstm import LSTM, GateTrace
+
+OVERRIDES = ("uniform", "permuted")
+SALIENCY = ("grad_x_input", "integrated_gradients")
+
+
+def _check_positions(inputs: Tensor, positions: Tensor) -> Tensor:
+    if inputs.dim() != 2:
+        raise ValueError(f"inputs must be token ids (B, T), got shape {tuple(inputs.shape)}")
+    positions = torch.as_tensor(positions, dtype=torch.long)
+    if positions.shape != (inputs.shape[0],):
+        raise ValueError(
+            f"positions must have shape ({inputs.shape[0]},) (one per row of inputs), "
+            f"got {tuple(positions.shape)}"
+        )
+    if positions.numel() and (positions.min() < 0 or positions.max() >= inputs.shape[1]):
+        raise ValueError(f"positions must lie in [0, {inputs.shape[1]}), got {positions.tolist()}")
+    return positions
+
+
+# ---------------------------------------------------------------------------------------------
+# Predictions
+# ---------------------------------------------------------------------------------------------
+
+
+def logits_at(model: nn.Module, inputs: Tensor, positions: Tensor) -> Tensor:
+    """Logits ``(B, C)`` of a per-step model at ``positions`` (eval mode, no gradients)."""
+    positions = _check_positions(inputs, positions)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits = model(inputs)  # (B, T, C)
+    finally:
+        model.train(was_training)
+    return logits[torch.arange(len(positions)), positions]  # (B, C)
+
+
+def predict(model: nn.Module, inputs: Tensor, positions: Tensor) -> Tensor:
+    """The predicted class ``(B,)`` at ``positions``."""
+    return logits_at(model, inputs, positions).argmax(-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attention maps
+# ---------------------------------------------------------------------------------------------
+
+
+def attention_maps(model: nn.Module, inputs: Tensor) -> list[Tensor]:
+    """Run ``model`` (eval, no gradients) and return its per-layer maps, each (B, h, T, T)."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(inputs)
+    finally:
+        model.train(was_training)
+    return [m.clone() for m in model.attention_maps()]
+
+
+def attention_rollout(maps: list[Tensor], residual: float = 0.5) -> Tensor:
+    """Attention rollout (Abnar & Zuidema, 2020): how much each input token flows into each
+    position through all layers, the residual stream counted as attention to oneself.
+
+    Per layer: ``A = residual * I + (1 - residual) * mean over heads``, rows renormalised;
+    rollout ``= A_L @ ... @ A_1``. ``maps``: per layer ``(B, h, T, T)`` or ``(h, T, T)``.
+    Returns ``(B, T, T)`` (or ``(T, T)``); every row sums to 1 when every row of the maps does.
+    """
+    if not maps:
+        raise ValueError("maps is empty: give one attention map per layer")
+    if not 0.0 <= residual <= 1.0:
+        raise ValueError(f"residual must be in [0, 1], got {residual}")
+    shape = maps[0].shape
+    same = all(
+        m.dim() == len(shape) and m.shape[:-3] + m.shape[-2:] == shape[:-3] + shape[-2:]
+        for m in maps
+    )  # the number of heads may differ between layers
+    if not same or len(shape) not in (3, 4) or shape[-1] != shape[-2]:
+        raise ValueError(
+            "maps must all have the shape (B, heads, T, T) or (heads, T, T), got "
+            f"{[tuple(m.shape) for m in maps]}"
+        )
+    eye = torch.eye(shape[-1], dtype=maps[0].dtype)
+    rollout = None
+    for m in maps:
+        a = residual * eye + (1 - residual) * m.mean(dim=-3)  # (..., T, T)
+        a = a / a.sum(dim=-1, keepdim=True).clamp_min(1e-12)
+        rollout = a if rollout is None else a @ rollout
+    return rollout
+
+
+def head_scores(maps: list[Tensor], queries: Tensor, keys: Tensor) -> dict[str, Tensor]:
+    """How strongly each head links query ``queries[b]`` to key ``keys[b]``, over a batch.
+
+    ``maps``: per layer (B, h, T, T). Returns ``{"weight": (layers, h), "hit": (layers, h)}``:
+    the mean attention weight from the query to the key, and the fraction of rows where that
+    key gets the largest weight of all keys.
+    """
+    b = torch.arange(len(queries))
+    weight, hit = [], []
+    for m in maps:  # (B, h, T, T)
+        rows = m[b, :, queries]  # (B, h, T): each head's weights from the query
+        weight.append(rows[b, :, keys].mean(0))  # (h,)
+        hit.append((rows.argmax(-1) == keys[:, None]).float().mean(0))  # (h,)
+    return {"weight": torch.stack(weight), "hit": torch.stack(hit)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Replacing the attention weights (for one forward pass)
+# ---------------------------------------------------------------------------------------------
+
+
+def _allowed(weights: Tensor, attn_mask: Tensor | None) -> Tensor:
+    """Which keys each query may see, broadcast to the weights' shape (B, h, L, S)."""
+    if attn_mask is None:
+        return torch.ones_like(weights, dtype=torch.bool)
+    allowed = attn_mask if attn_mask.dtype == torch.bool else ~attn_mask.isneginf()
+    return allowed.expand_as(weights)
+
+
+def uniform_weights(weights: Tensor, allowed: Tensor) -> Tensor:
+    """The same attention spread evenly over the keys each query may see."""
+    w = allowed.to(weights.dtype)
+    return w / w.sum(-1, keepdim=True).clamp_min(1.0)
+
+
+def permuted_weights(weights: Tensor, allowed: Tensor, generator: torch.Generator) -> Tensor:
+    """Each query's weights shuffled among the keys it may see (a random permutation per row)."""
+    big = torch.tensor(float("inf"))
+    order = torch.arange(weights.shape[-1], dtype=weights.dtype).expand_as(weights)
+    slots = torch.where(allowed, order, big).argsort(-1)  # allowed keys first, in order
+    noise = torch.rand(weights.shape, generator=generator, dtype=weights.dtype)
+    shuffled = torch.where(allowed, noise, big).argsort(-1)  # allowed keys first, shuffled
+    return torch.zeros_like(weights).scatter(-1, slots, weights.gather(-1, shuffled))
+
+
+@contextlib.contextmanager
+def override_attention(mode: str, *, seed: int = 0) -> Iterator[None]:
+    """Inside the block, every seqlib attention layer uses replaced weights:
+
+    - ``"uniform"``: each query attends equally to all the keys it may see;
+    - ``"permuted"``: each query's own weights, shuffled among those keys.
+
+    The values, projections and everything else stay the model's own, so a prediction that
+    survives the swap did not depend on *where* attention pointed. Nothing changes outside the
+    block (it temporarily wraps ``seqlib.attention.scaled_dot_product_attention``, which
+    ``MultiHeadAttention`` calls; torch's fused layers are not affected).
+    """
+    check_choice(mode, "mode", OVERRIDES)
+    original = _attention.scaled_dot_product_attention
+    generator = torch.Generator().manual_seed(seed)
+
+    def replaced(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+        _, weights = original(query, key, value, attn_mask, dropout_p, is_causal, scale)
+        if is_causal:
+            attn_mask = _attention._lower_triangle(query.shape[-2], key.shape[-2])
+        allowed = _allowed(weights, attn_mask)
+        if mode == "uniform":
+            weights = uniform_weights(weights, allowed)
+        else:
+            weights = permuted_weights(weights, allowed, generator)
+        return weights @ value, weights
+
+    _attention.scaled_dot_product_attention = replaced
+    try:
+        yield
+    finally:
+        _attention.scaled_dot_product_attention = original
+
+
+# ---------------------------------------------------------------------------------------------
+# Erasure
+# ---------------------------------------------------------------------------------------------
+
+
+def erase(inputs: Tensor, drop: Tensor, positions: Tensor, pad_id: int) -> tuple[Tensor, Tensor]:
+    """Remove token ``drop[b]`` from row ``b`` (the rest shifts left, ``pad_id`` fills the end).
+
+    Returns the new inputs ``(B, T)`` and where ``positions`` moved to ``(B,)``. Dropping the
+    token at ``positions[b]`` itself is an error.
+    """
+    positions = _check_positions(inputs, positions)
+    drop = _check_positions(inputs, drop)
+    if (drop == positions).any():
+        raise ValueError("cannot erase the token whose prediction is explained")
+    T = inputs.shape[1]
+    index = torch.arange(T).expand_as(inputs)  # (B, T)
+    keep = index != drop[:, None]
+    out = torch.full_like(inputs, pad_id)
+    for b in range(inputs.shape[0]):
+        kept = inputs[b][keep[b]]
+        out[b, : len(kept)] = kept
+    return out, positions - (drop < positions).long()
+
+
+# ---------------------------------------------------------------------------------------------
+# Saliency
+# ---------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _embedding_replaced(model: nn.Module, embeddings: Tensor) -> Iterator[None]:
+    """Make ``model.embed`` return ``embeddings`` instead of looking the tokens up."""
+    handle = model.embed.register_forward_hook(lambda module, args, output: embeddings)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+def saliency(
+    model: nn.Module,
+    inputs: Tensor,
+    positions: Tensor,
+    target: Tensor | None = None,
+    *,
+    method: str = "grad_x_input",
+    steps: int = 32,
+) -> Tensor:
+    """How much each input token pushes the logit of ``target`` at ``positions``: ``(B, T)``.
+
+    - ``"grad_x_input"``: ``∂logit/∂e_t · e_t`` summed over the embedding dimension;
+    - ``"integrated_gradients"``: the gradient averaged along the straight path from an
+      all-zero embedding to ``e`` (``steps`` points, midpoint rule), times ``e``. Its scores sum
+      to ``logit(e) - logit(0)`` (completeness) up to the discretisation error.
+
+    ``target`` defaults to the model's prediction. The sign is kept: positive scores push the
+    target up. Works for any :class:`SequenceModel` with token inputs, in eval mode.
+    """
+    positions = _check_positions(inputs, positions)
+    check_choice(method, "method", SALIENCY)
+    check_positive_int(steps, "steps")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            embedded = model.embed(inputs)  # (B, T, d)
+        if target is None:
+            target = logits_at(model, inputs, positions).argmax(-1)
+        rows = torch.arange(inputs.shape[0])
+        if method == "grad_x_input":
+            alphas = torch.ones(1)
+        else:
+            alphas = (torch.arange(steps, dtype=embedded.dtype) + 0.5) / steps  # midpoints
+        total = torch.zeros_like(embedded)
+        for alpha in alphas:
+            e = (alpha * embedded).requires_grad_(True)
+            with _embedding_replaced(model, e):
+                logits = model(inputs)  # (B, T, C)
+            chosen = logits[rows, positions, target].sum()
+            (grad,) = torch.autograd.grad(chosen, e)
+            total += grad
+        return (total / len(alphas) * embedded).sum(-1).detach()  # (B, T)
+    finally:
+        model.train(was_training)
+
+
+# ---------------------------------------------------------------------------------------------
+# The LSTM: gates, probes
+# ---------------------------------------------------------------------------------------------
+
+
+def lstm_gates(model: nn.Module, inputs: Tensor) -> list[GateTrace]:
+    """The gate activations of a SequenceModel whose backbone is ``seqlib.LSTM``: one
+    ``GateTrace(i, f, g, o, c)`` per layer, each field (B, T, H)."""
+    rnn = getattr(model, "rnn", None)
+    if not isinstance(rnn, LSTM):
+        raise ValueError(
+            "gates need a model built with backbone='lstm' and impl='seqlib' "
+            f"(its rnn is {type(rnn).__name__})"
+        )
+    with torch.no_grad():
+        _, _, gates = rnn(model.embed(inputs), return_gates=True)
+    return gates
+
+
+@dataclass
+class Probe:
+    """A linear probe's result: held-out ``accuracy``, the majority-class ``baseline``,
+    ``weight`` (classes, d) of the fitted linear map."""
+
+    accuracy: float
+    baseline: float
+    weight: Tensor
+
+
+def linear_probe(
+    features: Tensor,
+    labels: Tensor,
+    *,
+    train_fraction: float = 0.7,
+    steps: int = 300,
+    lr: float = 0.05,
+    weight_decay: float = 1e-3,
+    seed: int = 0,
+) -> Probe:
+    """Fit a linear classifier (logistic regression) from ``features (N, d)`` to ``labels (N,)``
+    on a seeded ``train_fraction`` of the rows; score it on the rest.
+
+    A high held-out accuracy means the feature can be *read off* the vectors linearly.
+    """
+    if features.dim() != 2 or labels.shape != (features.shape[0],):
+        raise ValueError(
+            f"features must be (N, d) and labels (N,), got {tuple(features.shape)} "
+            f"and {tuple(labels.shape)}"
+        )
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(labels), generator=g)
+    cut = int(train_fraction * len(labels))
+    if not 0 < cut < len(labels):
+        raise ValueError(f"train_fraction {train_fraction} leaves no training or test rows")
+    tr, te = order[:cut], order[cut:]
+    x = features.detach().float()
+    mean, std = x[tr].mean(0), x[tr].std(0).clamp_min(1e-6)
+    x = (x - mean) / std  # standardised with the training rows' statistics
+    classes = int(labels.max()) + 1
+    torch.manual_seed(seed)
+    probe = nn.Linear(x.shape[1], classes)
+    optimizer = torch.optim.Adam(probe.parameters(), lr=lr, weight_decay=weight_decay)
+    for _ in range(steps):
+        loss = nn.functional.cross_entropy(probe(x[tr]), labels[tr])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        accuracy = (probe(x[te]).argmax(-1) == labels[te]).float().mean().item()
+    baseline = labels[te].eq(labels[tr].mode().values).float().mean().item()
+    return Probe(accuracy=accuracy, baseline=baseline, weight=probe.weight.detach())
+
+
+def unit_scores(features: Tensor, labels: Tensor) -> Tensor:
+    """For a binary feature: how well each single unit separates it, ``(d,)``.
+
+    The accuracy of the best threshold on that unit alone (either direction), between 0.5
+    (the unit knows nothing) and 1 (the unit *is* the feature).
+    """
+    if features.dim() != 2 or labels.shape != (features.shape[0],):
+        raise ValueError(
+            f"features must be (N, d) and labels (N,), got {tuple(features.shape)} "
+            f"and {tuple(labels.shape)}"
+        )
+    if set(labels.unique().tolist()) - {0, 1}:
+        raise ValueError("unit_scores needs binary labels (0 or 1)")
+    order = features.argsort(0)  # (N, d): rows sorted by each unit's value
+    y = labels[order].float()  # (N, d): labels in that order
+    n, positives = len(labels), labels.sum().float()
+    # threshold after k rows: predict 0 below, 1 above; correct = zeros below + ones above
+    zeros_below = torch.cumsum(1 - y, 0)
+    ones_above = positives - torch.cumsum(y, 0)
+    correct = torch.cat([positives.expand(1, y.shape[1]), zeros_below + ones_above])  # (N+1, d)
+    best = torch.maximum(correct, n - correct).max(0).values
+    return best / n
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreement between explanations
+# ---------------------------------------------------------------------------------------------
+
+
+def kendall_tau(a: Tensor, b: Tensor) -> float:
+    """Kendall's rank correlation of two 1-D score vectors (tau-a: ties count as 0), in [-1, 1]."""
+    if a.dim() != 1 or a.shape != b.shape or len(a) < 2:
+        raise ValueError(f"a and b must be 1-D of the same length >= 2, got {a.shape}, {b.shape}")
+    da = torch.sign(a[:, None] - a[None, :])
+    db = torch.sign(b[:, None] - b[None, :])
+    n = len(a)
+    return ((da * db).sum() / (n * (n - 1))).item()
+
+
+__all__ = [
+    "Probe",
+    "attention_maps",
+    "attention_rollout",
+    "erase",
+    "head_scores",
+    "kendall_tau",
+    "linear_probe",
+    "logits_at",
+    "lstm_gates",
+    "override_attention",
+    "permuted_weights",
+    "predict",
+    "saliency",
+    "uniform_weights",
+    "unit_scores",
+]

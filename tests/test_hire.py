@@ -1,0 +1,130 @@
+"""seqlib.hire: advice from measured curves, with its reason; nonsense input is refused."""
+
+import pytest
+
+from seqlib.hire import (
+    Advice,
+    Measurements,
+    accuracy_at,
+    advice_html,
+    advise,
+    hire_explorer,
+    latency_at,
+    validate_inputs,
+)
+
+
+def measured(**changes):
+    values = dict(
+        sizes=[50, 200, 800, 3200],
+        accuracy={"LSTM": [0.40, 0.42, 0.43, 0.43], "Transformer": [0.30, 0.38, 0.43, 0.44]},
+        positions=[64, 128, 256],
+        ms_per_token={"LSTM": [0.2, 0.2, 0.2], "Transformer": [0.5, 1.0, 2.0]},
+        cost_per_million={"LSTM": 0.01, "Transformer": 0.03},
+        device="cpu",
+    )
+    values.update(changes)
+    return Measurements(**values)
+
+
+def test_small_data_goes_to_the_better_learning_curve():
+    advice = advise(100, 64, 10.0, "cpu", measured())
+    assert advice.fighter == "LSTM" and advice.driver == "learning curve"
+    assert "100 examples" in advice.reason
+
+
+def test_a_tight_budget_decides_by_latency():
+    advice = advise(3200, 256, 1.0, "cpu", measured())
+    assert advice.fighter == "LSTM" and advice.driver == "latency per token"
+    assert "1 ms" in advice.reason
+
+
+def test_neither_fits_a_budget_below_both():
+    advice = advise(3200, 256, 0.1, "cpu", measured())
+    assert advice.fighter is None and "Neither" in advice.reason
+    assert "neither" in str(advice)
+
+
+def test_large_data_goes_to_the_transformer_when_its_curve_leads():
+    advice = advise(3200, 64, 10.0, "cpu", measured(), margin=0.005)
+    assert advice.fighter == "Transformer" and advice.driver == "learning curve"
+
+
+def test_a_tie_goes_to_the_cheaper():
+    advice = advise(800, 64, 10.0, "cpu", measured())
+    assert advice.driver == "cost per million tokens" and advice.fighter == "LSTM"
+
+
+def test_beyond_the_measured_sizes_the_advice_says_so():
+    advice = advise(100_000, 64, 10.0, "cpu", measured())
+    assert any("beyond the largest measured size" in d for d in [advice.reason, *advice.details])
+
+
+def test_asking_about_a_gpu_with_cpu_timings_is_flagged():
+    advice = advise(100, 64, 10.0, "gpu", measured())
+    assert any("may not transfer" in d for d in advice.details)
+    assert not any(
+        "may not transfer" in d for d in advise(100, 64, 10.0, "cpu", measured()).details
+    )
+
+
+def test_curves_are_read_not_invented():
+    assert accuracy_at([50, 200], [0.1, 0.3], 100)[0] == pytest.approx(0.2)  # log-midpoint
+    assert accuracy_at([50, 200], [0.1, 0.3], 10) == (0.1, "below")
+    assert accuracy_at([50, 200], [0.1, 0.3], 10_000) == (0.3, "beyond")
+    assert latency_at([10, 20], [1.0, 2.0], 15) == (1.5, False)
+    value, extrapolated = latency_at([10, 20], [1.0, 2.0], 40)
+    assert extrapolated and value == pytest.approx(4.0)
+    assert latency_at([10, 20], [1.0, 1.0], 1000)[0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((-5, 64, 1.0, "cpu"), "n_examples"),
+        ((0, 64, 1.0, "cpu"), "n_examples"),
+        ((10, -1, 1.0, "cpu"), "seq_length"),
+        ((10, 2.5, 1.0, "cpu"), "seq_length"),
+        ((10, 64, 0, "cpu"), "latency_budget_ms"),
+        ((10, 64, -3.0, "cpu"), "latency_budget_ms"),
+        ((10, 64, float("nan"), "cpu"), "latency_budget_ms"),
+        ((10, 64, 1.0, "tpu"), "hardware"),
+        (("ten", 64, 1.0, "cpu"), "n_examples"),
+        ((float("inf"), 64, 1.0, "cpu"), "n_examples"),
+    ],
+)
+def test_nonsense_input_gets_a_clear_message(args, message):
+    with pytest.raises(ValueError, match=message):
+        validate_inputs(*args)
+    with pytest.raises(ValueError, match=message):
+        advise(*args, measured())
+    assert "⚠️" in advice_html(*args, measured()) and message in advice_html(*args, measured())
+
+
+def test_measurements_are_checked():
+    with pytest.raises(ValueError, match="Transformer"):
+        measured(accuracy={"LSTM": [0.1, 0.2, 0.3, 0.4]})
+    with pytest.raises(ValueError, match="one per entry"):
+        measured(ms_per_token={"LSTM": [1.0], "Transformer": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="increasing"):
+        measured(sizes=[200, 50, 800, 3200])
+    with pytest.raises(TypeError, match="Measurements"):
+        advise(10, 10, 1.0, "cpu", {"sizes": [1, 2]})
+
+
+def test_advice_renders_as_text_and_html():
+    advice = Advice("LSTM", "learning curve", "because <measured>", ["detail"])
+    assert str(advice).startswith("LSTM (decided by: learning curve)")
+    assert "&lt;measured&gt;" in advice.to_html() and "<li>detail</li>" in advice.to_html()
+
+
+def test_explorer_updates_and_shows_messages():
+    pytest.importorskip("ipywidgets")
+    box = hire_explorer(measured(), n_examples=100, seq_length=64, latency_budget_ms=10.0)
+    assert set(box.controls) == {"n_examples", "seq_length", "latency_budget_ms", "hardware"}
+    assert "LSTM" in box.readout.value and "learning curve" in box.readout.value
+    box.controls["latency_budget_ms"].value = 0.0
+    assert "⚠️" in box.readout.value and "latency_budget_ms" in box.readout.value
+    box.controls["latency_budget_ms"].value = 1.0
+    box.controls["seq_length"].value = 256
+    assert "latency per token" in box.readout.value

@@ -1,0 +1,220 @@
+"""seqlib.interpret: rollout on hand-made maps, saliency sanity, probes, attention overrides."""
+
+import pytest
+import torch
+
+import seqlib
+from seqlib import interpret as I
+from seqlib import language as L
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """An untrained causal Transformer and LSTM over the language's vocabulary, and a batch."""
+    torch.set_num_threads(1)
+    args = dict(
+        vocab_size=len(L.VOCAB),
+        num_classes=len(L.PERSONS),
+        num_layers=2,
+        output="per_step",
+        causal=True,
+        impl="seqlib",
+    )
+    transformer = seqlib.build_model("transformer", d_model=16, nhead=2, seed=0, **args).eval()
+    lstm = seqlib.build_model("lstm", d_model=12, seed=0, **args).eval()
+    sentences = L.generate(L.TRAIN_TEMPLATES, 12, seed=0)
+    inputs, _ = L.to_tensors(sentences, L.max_length())
+    positions = torch.tensor([s.pronoun for s in sentences])
+    return transformer, lstm, inputs, positions
+
+
+# ---- rollout and head scores ---------------------------------------------------------------
+
+
+def test_rollout_on_hand_made_maps():
+    identity = torch.eye(3)[None]  # (1 head, 3, 3): every token attends to itself
+    assert torch.allclose(I.attention_rollout([identity, identity]), torch.eye(3))
+    to_first = torch.zeros(1, 3, 3)
+    to_first[0, :, 0] = 1.0  # every token attends to token 0
+    a = 0.5 * torch.eye(3) + 0.5 * to_first[0]
+    assert torch.allclose(I.attention_rollout([to_first]), a)
+    assert torch.allclose(I.attention_rollout([to_first, to_first]), a @ a)
+    assert torch.allclose(I.attention_rollout([to_first], residual=0.0), to_first[0])
+    # heads are averaged; the later layer is on the left
+    two_heads = torch.stack([torch.eye(3), to_first[0]])  # (2, 3, 3)
+    mean = 0.5 * torch.eye(3) + 0.5 * two_heads.mean(0)
+    assert torch.allclose(I.attention_rollout([two_heads, to_first]), a @ mean)
+    batched = I.attention_rollout([to_first[None].expand(4, 1, 3, 3)])
+    assert batched.shape == (4, 3, 3) and torch.allclose(batched.sum(-1), torch.ones(4, 3))
+
+
+def test_rollout_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        I.attention_rollout([])
+    with pytest.raises(ValueError, match="same shape|shape"):
+        I.attention_rollout([torch.ones(1, 3, 3), torch.ones(1, 4, 4)])
+    with pytest.raises(ValueError, match="residual"):
+        I.attention_rollout([torch.eye(3)[None]], residual=2.0)
+
+
+def test_head_scores_find_a_planted_head():
+    B, H, T = 10, 3, 6
+    maps = [torch.full((B, H, T, T), 1 / T) for _ in range(2)]
+    queries = torch.full((B,), 5)
+    keys = torch.arange(B) % 5
+    maps[1][torch.arange(B), 2, 5] = 0.0
+    maps[1][torch.arange(B), 2, 5, keys] = 1.0
+    scores = I.head_scores(maps, queries, keys)
+    assert scores["weight"].shape == scores["hit"].shape == (2, H)
+    assert scores["weight"][1, 2] == 1.0 and scores["hit"][1, 2] == 1.0
+    assert torch.allclose(scores["weight"][0], torch.full((H,), 1 / T))
+
+
+def test_attention_maps_of_a_model(tiny):
+    transformer, lstm, inputs, _ = tiny
+    maps = I.attention_maps(transformer, inputs)
+    assert len(maps) == 2 and maps[0].shape == (12, 2, inputs.shape[1], inputs.shape[1])
+    assert torch.allclose(maps[0].sum(-1), torch.ones(12, 2, inputs.shape[1]))
+    assert torch.all(maps[0].triu(1) == 0)  # causal
+    with pytest.raises(ValueError, match="transformer"):
+        I.attention_maps(lstm, inputs)
+
+
+# ---- overriding attention -------------------------------------------------------------------
+
+
+def test_uniform_and_permuted_weights_on_a_causal_row():
+    weights = torch.tensor([[1.0, 0, 0], [0.9, 0.1, 0], [0.7, 0.2, 0.1]])
+    allowed = torch.ones(3, 3).tril().bool()
+    uniform = I.uniform_weights(weights, allowed)
+    assert torch.allclose(uniform[2], torch.full((3,), 1 / 3)) and uniform[1, 2] == 0
+    g = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        permuted = I.permuted_weights(weights, allowed, g)
+        assert torch.all(permuted[~allowed] == 0)  # still causal
+        for row in range(3):  # each row keeps its own weights, in some order
+            assert sorted(permuted[row, : row + 1].tolist()) == sorted(
+                weights[row, : row + 1].tolist()
+            )
+
+
+def test_override_attention_changes_the_weights_then_restores(tiny):
+    transformer, _, inputs, positions = tiny
+    before = I.attention_maps(transformer, inputs)
+    logits = I.logits_at(transformer, inputs, positions)
+    with I.override_attention("uniform"):
+        uniform = I.attention_maps(transformer, inputs)
+        logits_uniform = I.logits_at(transformer, inputs, positions)
+    T = inputs.shape[1]
+    expected = torch.ones(T, T).tril() / torch.arange(1, T + 1)[:, None]
+    assert torch.allclose(uniform[0][0, 0], expected)
+    assert not torch.allclose(logits, logits_uniform)
+    with I.override_attention("permuted", seed=1):
+        permuted = I.attention_maps(transformer, inputs)
+    assert not torch.allclose(permuted[0], before[0])
+    assert torch.allclose(permuted[0].sort(-1).values, before[0].sort(-1).values, atol=1e-6)
+    after = I.attention_maps(transformer, inputs)  # restored outside the block
+    assert torch.allclose(after[0], before[0])
+    with pytest.raises(ValueError, match="mode"), I.override_attention("random"):
+        pass
+
+
+# ---- erasure, predictions -----------------------------------------------------------------
+
+
+def test_erase_removes_one_token_and_moves_the_position():
+    inputs = torch.tensor([[5, 6, 7, 8, 0], [5, 6, 7, 8, 0]])
+    out, moved = I.erase(inputs, torch.tensor([1, 3]), torch.tensor([2, 2]), pad_id=0)
+    assert out.tolist() == [[5, 7, 8, 0, 0], [5, 6, 7, 0, 0]]
+    assert moved.tolist() == [1, 2]
+    with pytest.raises(ValueError, match="cannot erase"):
+        I.erase(inputs, torch.tensor([2, 1]), torch.tensor([2, 2]), pad_id=0)
+    with pytest.raises(ValueError, match="positions must"):
+        I.erase(inputs, torch.tensor([1]), torch.tensor([2, 2]), pad_id=0)
+
+
+# ---- saliency ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_saliency_shapes_and_locality(tiny, which):
+    model = tiny[which]
+    _, _, inputs, positions = tiny
+    for method in ("grad_x_input", "integrated_gradients"):
+        sal = I.saliency(model, inputs, positions, method=method, steps=8)
+        assert sal.shape == inputs.shape and torch.isfinite(sal).all()
+        after = torch.arange(inputs.shape[1])[None] > positions[:, None]
+        assert torch.all(sal[after] == 0)  # causal models: later words cannot matter
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_integrated_gradients_completeness(tiny, which):
+    model = tiny[which]
+    _, _, inputs, positions = tiny
+    target = torch.zeros(len(positions), dtype=torch.long)
+    sal = I.saliency(model, inputs, positions, target, method="integrated_gradients", steps=128)
+    logits = I.logits_at(model, inputs, positions)[:, 0]
+    with torch.no_grad(), I._embedding_replaced(model, torch.zeros(*inputs.shape, model.d_model)):
+        zero = model(inputs)[torch.arange(len(positions)), positions, 0]
+    assert torch.allclose(sal.sum(-1), logits - zero, atol=2e-3, rtol=1e-2)
+
+
+def test_grad_x_input_of_a_linear_model_is_exact():
+    torch.manual_seed(0)
+    model = seqlib.build_model("lstm", vocab_size=5, d_model=4, num_classes=3, output="per_step")
+
+    class Linear(torch.nn.Module):  # logits = sum of the embeddings up to t, times W
+        def __init__(self):
+            super().__init__()
+            self.embed, self.head = model.embed, torch.nn.Linear(4, 3, bias=False)
+
+        def forward(self, x):
+            return self.head(self.embed(x).cumsum(1))
+
+    linear = Linear()
+    inputs, positions = torch.tensor([[1, 2, 3]]), torch.tensor([2])
+    sal = I.saliency(linear, inputs, positions, torch.tensor([1]))
+    expected = (linear.embed(inputs)[0] @ linear.head.weight[1]).detach()
+    assert torch.allclose(sal[0], expected, atol=1e-6)
+
+
+# ---- LSTM gates and probes ---------------------------------------------------------------
+
+
+def test_lstm_gates(tiny):
+    transformer, lstm, inputs, _ = tiny
+    gates = I.lstm_gates(lstm, inputs)
+    assert len(gates) == 2 and gates[0].f.shape == (*inputs.shape, 12)
+    assert torch.all((gates[0].f > 0) & (gates[0].f < 1))
+    with pytest.raises(ValueError, match="lstm"):
+        I.lstm_gates(transformer, inputs)
+
+
+def test_probe_and_unit_scores_find_a_planted_feature():
+    g = torch.Generator().manual_seed(0)
+    labels = torch.randint(2, (400,), generator=g)
+    features = torch.randn(400, 10, generator=g)
+    features[:, 7] += 3.0 * labels  # unit 7 carries the feature
+    probe = I.linear_probe(features, labels)
+    assert probe.accuracy > 0.9 and 0.35 < probe.baseline < 0.65
+    assert probe.weight.shape == (2, 10)
+    scores = I.unit_scores(features, labels)
+    assert int(scores.argmax()) == 7 and scores[7] > 0.9
+    assert scores[:7].max() < 0.65
+    noise = I.linear_probe(torch.randn(400, 10, generator=g), labels)
+    assert noise.accuracy < 0.65
+    perfect = I.unit_scores(labels[:, None].float() * -1, labels)  # reversed direction counts
+    assert perfect.item() == 1.0
+    with pytest.raises(ValueError, match="binary"):
+        I.unit_scores(features, labels + 1)
+    with pytest.raises(ValueError, match="features must be"):
+        I.linear_probe(features[:, 0], labels)
+
+
+def test_kendall_tau():
+    a = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    assert I.kendall_tau(a, a * 10) == 1.0
+    assert I.kendall_tau(a, -a) == -1.0
+    assert I.kendall_tau(a, torch.tensor([2.0, 1.0, 3.0, 4.0])) == pytest.approx(4 / 6)
+    with pytest.raises(ValueError):
+        I.kendall_tau(a, a[:3])

@@ -1,0 +1,118 @@
+"""seqlib.language: agreement rules hold, the split is clean, everything is seeded."""
+
+import pytest
+import torch
+
+from seqlib import language as L
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    return L.generate(tuple(L.TEMPLATES), 600, seed=3)
+
+
+def test_every_sentence_has_exactly_one_agreeing_person(sentences):
+    for s in sentences:
+        pronoun = s.words[s.pronoun]
+        assert pronoun in L.PRONOUNS and s.antecedent < s.pronoun
+        agreeing = [i for i in range(s.pronoun) if L.agrees(pronoun, s.words[i])]
+        assert agreeing == [s.antecedent], s.text
+        assert s.answer in L.PERSONS
+        assert len(s.words) <= L.max_length() <= 16
+
+
+def test_agreement_rules():
+    assert L.agrees("he", "CEO") and L.agrees("she", "CEO") and not L.agrees("they", "CEO")
+    assert L.agrees("he", "actor") and not L.agrees("she", "actor")
+    assert L.agrees("she", "actress") and not L.agrees("he", "actress")
+    assert L.agrees("they", "engineers") and not L.agrees("he", "engineers")
+    assert not any(L.agrees(p, c) for p in L.PRONOUNS for c in L.COMPANIES)
+    with pytest.raises(ValueError, match="not a pronoun"):
+        L.agrees("it", "CEO")
+
+
+def test_verbs_agree_in_number(sentences):
+    for s in sentences:
+        verb = s.words[s.pronoun + 1]
+        number = "plural" if s.words[s.pronoun] == "they" else "singular"
+        assert verb in L.VERBS[number]
+
+
+def test_every_template_and_both_antecedent_slots_occur(sentences):
+    assert {s.template for s in sentences} == set(L.TEMPLATES)
+    two_person = [s for s in sentences if "{B}" in L.TEMPLATES[s.template]]
+    share = sum(s.features["antecedent_is_subject"] for s in two_person) / len(two_person)
+    assert 0.35 < share < 0.65
+
+
+def test_split_is_disjoint_and_holds_out_the_fight_card():
+    train, test = L.split(500, 100, seed=0)
+    assert len(train) == 500 and len(test) == 100
+    assert test[0].text == "the CEO of Tesla said he loves rockets" and test[0].answer == "CEO"
+    assert {s.template for s in train} <= set(L.TRAIN_TEMPLATES)
+    assert {s.template for s in test[1:]} <= set(L.HELDOUT_TEMPLATES)
+    assert not {s.text for s in train} & {s.text for s in test}
+    assert not set(L.TRAIN_TEMPLATES) & set(L.HELDOUT_TEMPLATES)
+    # the fight card's template cannot come out of the training templates
+    big = L.generate(L.TRAIN_TEMPLATES, 3000, seed=1)
+    assert "the CEO of Tesla said he loves rockets" not in {s.text for s in big}
+
+
+def test_seeded():
+    assert [s.text for s in L.generate(L.TRAIN_TEMPLATES, 50, seed=4)] == [
+        s.text for s in L.generate(L.TRAIN_TEMPLATES, 50, seed=4)
+    ]
+    assert [s.text for s in L.generate(L.TRAIN_TEMPLATES, 50, seed=4)] != [
+        s.text for s in L.generate(L.TRAIN_TEMPLATES, 50, seed=5)
+    ]
+    a, b = L.counting_data(20, seed=1), L.counting_data(20, seed=1)
+    assert all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_tensors_mark_only_the_pronoun():
+    sentences = L.generate(L.TRAIN_TEMPLATES, 30, seed=2)
+    inputs, targets = L.to_tensors(sentences, L.max_length())
+    assert inputs.shape == targets.shape == (30, L.max_length())
+    for row, s in enumerate(sentences):
+        assert L.decode(inputs[row]) == list(s.words)
+        scored = (targets[row] != L.IGNORE).nonzero().flatten().tolist()
+        assert scored == [s.pronoun]
+        assert L.PERSONS[targets[row, s.pronoun]] == s.answer
+    with pytest.raises(ValueError, match="longer than"):
+        L.to_tensors(sentences, 3)
+
+
+def test_tokenize_is_case_insensitive_and_names_unknown_words():
+    assert L.tokenize("The CEO of tesla said he loves rockets.") == (
+        ["the", "CEO", "of", "Tesla", "said", "he", "loves", "rockets"]
+    )
+    assert L.tokenize("the CEO's actor said he loves cars") == (
+        ["the", "CEO", "'s", "actor", "said", "he", "loves", "cars"]
+    )
+    with pytest.raises(ValueError, match=r"not in the vocabulary: 'Elon', 'tweets'"):
+        L.encode("Elon said he tweets")
+    with pytest.raises(ValueError, match="empty"):
+        L.tokenize("   ")
+    with pytest.raises(ValueError, match="no pronoun"):
+        L.parse("the CEO of Tesla loves rockets")
+    with pytest.raises(TypeError):
+        L.tokenize(3)
+
+
+def test_parse_finds_the_antecedent_or_none():
+    s = L.parse(L.FIGHT_CARD)
+    assert (s.words[s.pronoun], s.answer) == ("he", "CEO")
+    assert L.parse("the actor met the actress and she loves cars").answer == "actress"
+    assert L.parse("the CEO met the actress and she loves cars").antecedent == -1  # ambiguous
+
+
+def test_counting_data():
+    inputs, targets, ask = L.counting_data(200, seed=0)
+    for row in range(200):
+        k = int(ask[row])
+        words = L.decode(inputs[row])
+        assert words[-1] == "?" and len(words) == k + 1 and k % 2 == 1
+        companies = sum(w in L.COMPANIES for w in words[:-1])
+        assert targets[row, k] == int(companies > k - companies)
+        assert (targets[row] != L.IGNORE).sum() == 1
+    assert 0.3 < targets[targets != L.IGNORE].float().mean() < 0.7
