@@ -165,6 +165,8 @@ def lab(args: list[str]) -> int:
 
 def ensure_chromium() -> None:
     """The browser tests drive Debian's Chromium; install it where we can (root with apt-get)."""
+    if os.environ.get("SEQLIB_BROWSER_TESTS") != "1":
+        return  # the browser tests are opt-in for now (tests/browser/)
     if shutil.which("chromium") or os.environ.get("CHROMIUM"):
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
