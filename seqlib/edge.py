@@ -185,7 +185,7 @@ def edge_explorer(
     readout is :func:`format_edge_costs` of :func:`edge_costs`; no model runs, so it is
     instant. Returns a ``VBox`` with ``.controls``, ``.readout``, ``.rows`` and ``.update()``.
     """
-    from seqlib.widgets import _import_ipywidgets
+    from seqlib.widgets import _import_ipywidgets, explorer_box
 
     widgets = _import_ipywidgets()
     if context not in CONTEXTS:
@@ -239,12 +239,7 @@ def edge_explorer(
         )
         readout.value = format_edge_costs(box.rows)
 
-    for control in controls.values():
-        control.observe(update, names="value")
-    box = widgets.VBox([*controls.values(), readout])
-    box.controls = controls
-    box.readout = readout
-    box.update = update
+    box = explorer_box([*controls.values(), readout], controls, readout, update)
     update()
     return box
 

@@ -326,7 +326,7 @@ def hire_explorer(
     ``"latency_budget_ms"``, ``"hardware"``), ``box.readout`` (the HTML advice) and
     ``box.update()``. Works with ipywidgets 7.7 and 8.x.
     """
-    from seqlib.widgets import _import_ipywidgets
+    from seqlib.widgets import _import_ipywidgets, explorer_box
 
     widgets = _import_ipywidgets()
     style = {"description_width": "initial"}
@@ -349,17 +349,11 @@ def hire_explorer(
     def update(change: object = None) -> None:
         readout.value = advice_html(*(c.value for c in controls.values()), measured)
 
-    for control in controls.values():
-        control.observe(update, names="value")
-    box = widgets.VBox(
-        [
-            widgets.HBox([controls["n_examples"], controls["seq_length"]]),
-            widgets.HBox([controls["latency_budget_ms"], controls["hardware"]]),
-            readout,
-        ]
-    )
-    box.controls = controls
-    box.readout = readout
-    box.update = update
+    rows = [
+        widgets.HBox([controls["n_examples"], controls["seq_length"]]),
+        widgets.HBox([controls["latency_budget_ms"], controls["hardware"]]),
+        readout,
+    ]
+    box = explorer_box(rows, controls, readout, update)
     update()
     return box

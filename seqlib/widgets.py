@@ -41,6 +41,24 @@ def _import_ipywidgets() -> Any:
     return ipywidgets
 
 
+def explorer_box(
+    rows: list[Any], controls: Mapping[str, Any], readout: Any, update: Any, **parts: Any
+) -> Any:
+    """Stack ``rows`` in a VBox, call ``update`` whenever a control changes, and attach
+    ``.controls``, ``.readout``, ``.update`` and any other ``parts`` (e.g. ``output``) for tests.
+
+    The caller runs ``update()`` once after this returns, to draw the first view.
+    """
+    widgets = _import_ipywidgets()
+    for control in controls.values():
+        control.observe(update, names="value")
+    box = widgets.VBox(rows)
+    box.controls, box.readout, box.update = dict(controls), readout, update
+    for name, part in parts.items():
+        setattr(box, name, part)
+    return box
+
+
 # ---------------------------------------------------------------------------------------------
 # Gradient flow (round 1): the pure part
 # ---------------------------------------------------------------------------------------------
@@ -208,21 +226,13 @@ def gradient_flow_explorer(*, length: int = 60, d_model: int = 16) -> ipywidgets
                 plt.close(fig)
 
     controls = {**checkboxes, "length": length_slider, "forget_bias": bias_slider}
-    for control in controls.values():
-        control.observe(update, names="value")
-
-    box = widgets.VBox(
-        [
-            widgets.HBox(list(checkboxes.values())),
-            widgets.HBox([length_slider, bias_slider]),
-            readout,
-            output,
-        ]
-    )
-    box.controls = controls
-    box.readout = readout
-    box.output = output
-    box.update = update
+    rows = [
+        widgets.HBox(list(checkboxes.values())),
+        widgets.HBox([length_slider, bias_slider]),
+        readout,
+        output,
+    ]
+    box = explorer_box(rows, controls, readout, update, output=output)
     update()
     return box
 
@@ -454,24 +464,18 @@ def speed_explorer(
         box.result = result
         readout.value = format_fighter_timings(result)
 
-    for control in controls.values():
-        control.observe(update, names="value")
-
-    box = widgets.VBox(
-        [
-            widgets.HBox([controls["batch"], controls["length"], controls["width"]]),
-            widgets.HBox([controls["mode"], controls["threads"]]),
-            readout,
-        ]
-    )
-    box.controls = controls
-    box.readout = readout
-    box.update = update
+    rows = [
+        widgets.HBox([controls["batch"], controls["length"], controls["width"]]),
+        widgets.HBox([controls["mode"], controls["threads"]]),
+        readout,
+    ]
+    box = explorer_box(rows, controls, readout, update)
     update()
     return box
 
 
 __all__ = [
+    "explorer_box",
     "SPEED_MODES",
     "format_fighter_timings",
     "format_gradient_flow_summary",
@@ -616,14 +620,8 @@ def attention_explorer(
             plt.close(fig)
 
     controls = {"text": text_box, "layer": layer, "head": head}
-    box = widgets.VBox([text_box, widgets.HBox([layer, head]), readout, output])
-    for control in controls.values():
-        control.observe(update, names="value")
-    box.controls = controls
-    box.readout = readout
-    box.output = output
-    box.update = update
-    box.result = None
+    rows = [text_box, widgets.HBox([layer, head]), readout, output]
+    box = explorer_box(rows, controls, readout, update, output=output, result=None)
     update()
     return box
 
