@@ -163,21 +163,36 @@ def lab(args: list[str]) -> int:
     return call(*command)
 
 
+EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")  # the verdicts' ✅ ❌
+
+
 def ensure_chromium() -> None:
-    """The browser tests drive Debian's Chromium; install it where we can (root with apt-get)."""
-    if os.environ.get("SEQLIB_BROWSER_TESTS") != "1":
-        return  # the browser tests are opt-in for now (tests/browser/)
-    if shutil.which("chromium") or os.environ.get("CHROMIUM"):
+    """The browser tests drive Debian's Chromium; install it where we can (root with apt-get).
+
+    Debian's emoji font comes with it, so that the screenshots show the verdicts' marks.
+    """
+    if os.environ.get("SEQLIB_BROWSER_TESTS") == "0":
+        say("SEQLIB_BROWSER_TESTS=0: the browser tests are skipped")
         return
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        say("installing Chromium for the browser tests (apt-get install chromium)")
+    has_chromium = bool(os.environ.get("CHROMIUM") or shutil.which("chromium"))
+    packages = [] if has_chromium else ["chromium"]
+    if sys.platform.startswith("linux") and not EMOJI_FONT.exists():
+        packages.append("fonts-noto-color-emoji")
+    if not packages:
+        return
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if root and shutil.which("apt-get"):
+        say(f"installing {' '.join(packages)} for the browser tests (apt-get)")
+        if has_chromium:  # only the font is missing: the tests run without it
+            call("apt-get", "install", "-y", "-qq", *packages)
+            return
         check("apt-get", "update", "-qq")
-        check("apt-get", "install", "-y", "-qq", "chromium")
-        return
-    say(
-        "Chromium not found: the browser tests will be skipped (install Debian's `chromium`, "
-        "or set CHROMIUM=/path/to/chromium; `playwright install` is not used)"
-    )
+        check("apt-get", "install", "-y", "-qq", *packages)
+    elif not has_chromium:
+        say(
+            "Chromium not found: the browser tests will be skipped (install Debian's `chromium`, "
+            "or set CHROMIUM=/path/to/chromium; `playwright install` is not used)"
+        )
 
 
 def test(args: list[str]) -> int:
