@@ -44,6 +44,8 @@ class TestCommittedNotebook:
 
     def test_no_widget_state_and_small(self, path):
         assert "widgets" not in load(path)["metadata"], "strip the saved widget state"
+        timed = [i for i, c in enumerate(load(path)["cells"]) if "execution" in c["metadata"]]
+        assert not timed, f"cells {timed} keep nbclient's timestamps (record_timing=False)"
         assert path.stat().st_size < MAX_BYTES, f"{path.stat().st_size:,} bytes"
 
     def test_badges_and_setup_use_the_one_repository_address(self, path):
@@ -54,6 +56,7 @@ class TestCommittedNotebook:
         assert f"colab.research.google.com/github/{slug}/blob/main/notebooks/{path.name}" in title
         setup = [c for c in code_cells(notebook) if "google.colab" in "".join(c["source"])]
         assert len(setup) == 1, "one setup cell installs seqlib on Colab"
+        assert "setup" in setup[0]["metadata"].get("tags", []), "tag it `setup` (its own slide)"
         assert f'REPOSITORY = "{REPOSITORY}"' in "".join(setup[0]["source"])
 
     def test_parameters_cell_for_papermill(self, path):

@@ -41,6 +41,8 @@ def expected_type(cell: nbformat.NotebookNode) -> str:
         return "notes"
     if "solution" in tags or "parameters" in tags:
         return "skip"
+    if "setup" in tags:
+        return "subslide"
     first = cell.source.lstrip("\n").split("\n", 1)[0] if cell.cell_type == "markdown" else ""
     if first.startswith(("# ", "## ")):
         return "slide"

@@ -7,6 +7,8 @@ Slide types (``cell.metadata["slideshow"]["slide_type"]``):
 
 - a markdown cell whose first line starts with ``# `` or ``## ``: ``slide``; ``### ``: ``subslide``;
 - the ``parameters`` cell and the exercise solutions (tag ``solution``): ``skip``;
+- the setup cell (tag ``setup``): ``subslide``, so that the title slide shows the round's
+  question and the setup is one step below it;
 - the speaker notes inserted by this script: ``notes``;
 - every other cell: ``-`` (it continues the slide above it).
 
@@ -34,6 +36,7 @@ NOTEBOOKS = ROOT / "notebooks"
 NOTES = ROOT / "docs" / "speaker_notes"
 NOTES_TAG = "speaker-notes"
 SKIP_TAGS = ("parameters", "solution")
+SUBSLIDE_TAGS = ("setup",)
 NOTEBOOK_NAME = re.compile(r"\d\d_.+\.ipynb")
 
 
@@ -52,6 +55,8 @@ def slide_type(cell: NotebookNode) -> str:
         return "notes"
     if any(tag in tags for tag in SKIP_TAGS):
         return "skip"
+    if any(tag in tags for tag in SUBSLIDE_TAGS):
+        return "subslide"
     level = (heading(cell) or (0, ""))[0]
     if level in (1, 2):
         return "slide"
