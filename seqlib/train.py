@@ -24,6 +24,7 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Iterator
@@ -50,7 +51,8 @@ class History:
     ``step``, ``loss``, ``accuracy``: one entry per training step (the minibatch's loss and
     accuracy; accuracy is ``nan`` for ``loss="mse"``). ``eval_step``, ``eval_loss``,
     ``eval_accuracy``: one entry per evaluation on ``eval_data``. ``seconds``: wall time of the
-    whole run, evaluations included. ``steps``: the number of training steps.
+    whole run, evaluations included. ``steps``: the number of training steps. ``best_step``: the
+    step whose weights ``train(..., keep_best=True)`` kept (lowest eval loss), else ``None``.
     """
 
     step: list[int] = field(default_factory=list)
@@ -61,6 +63,7 @@ class History:
     eval_accuracy: list[float] = field(default_factory=list)
     seconds: float = 0.0
     steps: int = 0
+    best_step: int | None = None
 
     @property
     def final_loss(self) -> float:
@@ -71,6 +74,13 @@ class History:
     def final_eval_accuracy(self) -> float | None:
         """The accuracy of the last evaluation, or ``None`` if there was none."""
         return self.eval_accuracy[-1] if self.eval_accuracy else None
+
+    @property
+    def best_eval_accuracy(self) -> float | None:
+        """The eval accuracy at ``best_step`` (the kept weights), or ``None`` without one."""
+        if self.best_step is None:
+            return None
+        return self.eval_accuracy[self.eval_step.index(self.best_step)]
 
     def to_dict(self) -> dict:
         """A plain dict of lists and numbers (ready for ``json.dump``)."""
@@ -294,6 +304,7 @@ def train(
     clip_grad: float | None = 1.0,
     device: str | torch.device | None = None,
     progress: bool = True,
+    keep_best: bool = False,
 ) -> History:
     """Train ``model`` for ``steps`` AdamW steps on minibatches of ``train_data``.
 
@@ -313,6 +324,9 @@ def train(
         clip_grad: clip the gradient norm to this value (``None``: no clipping).
         device: where to train; ``None`` keeps the model where it is. Batches are moved there.
         progress: show a ``tqdm`` progress bar (in Jupyter and in a terminal).
+        keep_best: early stopping, the standard way: after the last step, put back the weights
+            of the evaluation with the lowest ``eval_data`` loss (``history.best_step`` says
+            which). Needs ``eval_data``, which must then not be the data you report on.
 
     Returns a :class:`History`. The model is left in the mode (train/eval) it came in.
     """
@@ -333,6 +347,10 @@ def train(
         check_positive_int(eval_every, "eval_every")
         if eval_data is None:
             raise ValueError("eval_every is set but eval_data is None: give eval_data to evaluate")
+    if not isinstance(keep_best, bool):
+        raise TypeError(f"keep_best must be True or False, got {keep_best!r}")
+    if keep_best and eval_data is None:
+        raise ValueError("keep_best=True needs eval_data: the weights kept are the best on it")
     if next(model.parameters(), None) is None:
         raise ValueError("model has no parameters to train")
 
@@ -344,6 +362,7 @@ def train(
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     history = History(steps=steps)
     was_training = model.training
+    best_weights: dict[str, torch.Tensor] | None = None  # a copy, when keep_best
     start = time.perf_counter()
 
     bar = tqdm(range(1, steps + 1), desc="training", leave=False, disable=not progress)
@@ -367,9 +386,14 @@ def train(
                 history.eval_step.append(step)
                 history.eval_loss.append(scores["loss"])
                 history.eval_accuracy.append(scores["accuracy"])
+                if keep_best and scores["loss"] <= min(history.eval_loss):
+                    history.best_step = step
+                    best_weights = copy.deepcopy(model.state_dict())
             bar.set_postfix(loss=f"{history.loss[-1]:.3g}", refresh=False)
     finally:
         bar.close()
         model.train(was_training)
+    if best_weights is not None:
+        model.load_state_dict(best_weights)
     history.seconds = time.perf_counter() - start
     return history

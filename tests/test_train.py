@@ -180,6 +180,36 @@ def test_accuracy_errors():
         accuracy(torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, dtype=torch.long))
 
 
+# --- early stopping (keep_best) ----------------------------------------------------------------
+
+
+def test_keep_best_puts_back_the_weights_with_the_lowest_eval_loss():
+    # 16 noisy examples, 8x16 hidden units, 400 steps: the model memorises them and the held-out
+    # loss turns up after a while, so the best evaluation is not the last one.
+    x, y = sign_task(16, seed=1)
+    y = torch.where(torch.arange(16) % 4 == 0, 1 - y, y)  # a quarter of the labels flipped
+    held_out = sign_task(512, seed=2)
+    model = small_classifier()
+    history = train(
+        model, (x, y), steps=400, lr=1e-2, eval_data=held_out, eval_every=10,
+        keep_best=True, progress=False,
+    )  # fmt: skip
+    best = min(range(len(history.eval_loss)), key=history.eval_loss.__getitem__)
+    assert history.best_step == history.eval_step[best] < history.steps
+    assert history.eval_loss[-1] > history.eval_loss[best] + 0.05  # it did overfit
+    kept = evaluate(model, held_out)
+    assert kept["loss"] == pytest.approx(history.eval_loss[best], rel=1e-5)
+    assert history.best_eval_accuracy == history.eval_accuracy[best] == kept["accuracy"]
+
+
+def test_without_keep_best_the_last_weights_stay():
+    held_out = sign_task(64, seed=2)
+    model = small_classifier()
+    history = train(model, sign_task(16), steps=30, eval_data=held_out, progress=False)
+    assert history.best_step is None and history.best_eval_accuracy is None
+    assert evaluate(model, held_out)["loss"] == pytest.approx(history.eval_loss[-1], rel=1e-6)
+
+
 # --- error messages ---------------------------------------------------------------------------
 
 
@@ -195,6 +225,8 @@ def test_accuracy_errors():
         ({"weight_decay": -0.1}, ValueError, "weight_decay must be >= 0.0, got -0.1"),
         ({"clip_grad": 0.0}, ValueError, "clip_grad must be > 0.0"),
         ({"eval_every": 5}, ValueError, "eval_every is set but eval_data is None"),
+        ({"keep_best": True}, ValueError, "keep_best=True needs eval_data"),
+        ({"keep_best": 1}, TypeError, "keep_best must be True or False, got 1"),
     ],
 )
 def test_train_argument_errors(kwargs, error, match):
