@@ -198,6 +198,20 @@ def edge_explorer(
         latency_budget_ms=latency_budget_ms,
     )
     style = {"description_width": "initial"}
+
+    def budget_slider(value: float, max_exponent: int, description: str) -> object:
+        """A log-scale slider from 10^-2 to 10^max_exponent, in quarter decades."""
+        return widgets.FloatLogSlider(
+            value=value,
+            base=10,
+            min=-2,
+            max=max_exponent,
+            step=0.25,
+            description=description,
+            style=style,
+            continuous_update=False,
+        )
+
     controls = {
         "context": widgets.SelectionSlider(
             options=[(f"{c:,}", c) for c in CONTEXTS],
@@ -206,26 +220,8 @@ def edge_explorer(
             style=style,
             continuous_update=False,
         ),
-        "memory_mb": widgets.FloatLogSlider(
-            value=memory_budget_mb,
-            base=10,
-            min=-2,
-            max=4,
-            step=0.25,
-            description="memory budget (MB)",
-            style=style,
-            continuous_update=False,
-        ),
-        "latency_ms": widgets.FloatLogSlider(
-            value=latency_budget_ms,
-            base=10,
-            min=-2,
-            max=3,
-            step=0.25,
-            description="latency budget (ms/token)",
-            style=style,
-            continuous_update=False,
-        ),
+        "memory_mb": budget_slider(memory_budget_mb, 4, "memory budget (MB)"),
+        "latency_ms": budget_slider(latency_budget_ms, 3, "latency budget (ms/token)"),
     }
     readout = widgets.HTML()
 

@@ -9,19 +9,9 @@ from seqlib import language as L
 
 
 @pytest.fixture(scope="module")
-def tiny():
+def tiny(language_fighters):
     """An untrained causal Transformer and LSTM over the language's vocabulary, and a batch."""
-    torch.set_num_threads(1)
-    args = dict(
-        vocab_size=len(L.VOCAB),
-        num_classes=len(L.PERSONS),
-        num_layers=2,
-        output="per_step",
-        causal=True,
-        impl="seqlib",
-    )
-    transformer = seqlib.build_model("transformer", d_model=16, nhead=2, seed=0, **args).eval()
-    lstm = seqlib.build_model("lstm", d_model=12, seed=0, **args).eval()
+    transformer, lstm = language_fighters
     sentences = L.generate(L.TRAIN_TEMPLATES, 12, seed=0)
     inputs, _ = L.to_tensors(sentences, L.max_length())
     positions = torch.tensor([s.pronoun for s in sentences])

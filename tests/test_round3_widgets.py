@@ -6,9 +6,7 @@ import matplotlib
 matplotlib.use("Agg")  # no window: the tests run headless
 
 import pytest  # noqa: E402
-import torch  # noqa: E402
 
-import seqlib  # noqa: E402
 from seqlib import language as L  # noqa: E402
 from seqlib.widgets import (  # noqa: E402
     attention_explorer,
@@ -18,19 +16,8 @@ from seqlib.widgets import (  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def fighters():
-    torch.set_num_threads(1)
-    args = dict(
-        vocab_size=len(L.VOCAB),
-        num_classes=len(L.PERSONS),
-        num_layers=2,
-        output="per_step",
-        causal=True,
-        impl="seqlib",
-    )
-    transformer = seqlib.build_model("transformer", d_model=16, nhead=2, seed=0, **args).eval()
-    lstm = seqlib.build_model("lstm", d_model=12, seed=0, **args).eval()
-    return transformer, lstm
+def fighters(language_fighters):
+    return language_fighters
 
 
 def test_explain_sentence(fighters):

@@ -68,9 +68,14 @@ SHOW_LAST_WIDGET_CELL = (
 }"""
 )
 
-EXPLORER_STATE = (
-    """(root) => root.innerText + [...root.querySelectorAll('img')].map(i => i.src).join()"""
-)
+# What the explorer shows, without its controls: a slider's own readout and a dropdown's label
+# change in the browser alone, so only what the kernel sends back (text, tables, plots) counts.
+EXPLORER_STATE = """(root) => {
+    const shown = root.cloneNode(true);
+    shown.querySelectorAll('.widget-readout, .widget-label, select, input, label')
+        .forEach((control) => control.remove());
+    return shown.textContent + [...root.querySelectorAll('img')].map((i) => i.src).join();
+}"""
 
 
 def test_round_runs_and_its_explorer_responds(
@@ -78,7 +83,7 @@ def test_round_runs_and_its_explorer_responds(
 ) -> None:
     page.goto(lab.address(f"/lab/tree/{notebook.name}?reset"))
     page.wait_for_function(OPENED, arg=notebook.name, timeout=60_000)
-    page.evaluate(RUN_ALL_AND_SAVE, notebook.name)
+    assert page.evaluate(RUN_ALL_AND_SAVE, notebook.name) is True, "run-all did not start"
 
     saved = json.loads((lab.folder / notebook.name).read_text(encoding="utf-8"))
     code = [cell for cell in saved["cells"] if cell["cell_type"] == "code"]
