@@ -10,17 +10,27 @@ was made) and labels those rows as such; a round with neither gets one row sayin
     card = scorecard()   # measured here where possible, shipped reference otherwise
     card                 # an HTML table in Jupyter, aligned text in a terminal
     card.sources         # {"01_memory_power": "measured", "02_computation_speed": "reference", ...}
+    card.summary_table   # the fight card's summary table, rebuilt cell by cell from the verdicts
+    card.save()          # results/scorecard.json
+
+The fight card's **summary table** and **business table** are rebuilt cell by cell: each cell
+keeps the fight card's words and gets the verdict of the claims behind it (named by id), combined
+by :func:`seqlib.claims.combine`. "Not measured here" is counted apart, and a claim measured on a
+CPU never stands in for a GPU claim (that claim is "not measured here" on a CPU).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from seqlib.verdict import VERDICTS, VerdictTable, load_results
+from seqlib.claims import CLAIMS, NOT_MEASURED, FromClaims, combine
+from seqlib.verdict import VERDICTS, VerdictTable, load_results, results_dir
 
 ROUNDS = {
     "01_memory_power": "Round 1 — Memory power",
@@ -38,6 +48,63 @@ SOURCE_LABELS = {
     MISSING: "not run yet",
 }
 
+# The fight card's two tables: (row, claim id of the row, {fighter: (the card's words,
+# claims that support the cell, claims that oppose it)}). Each row's claim in seqlib.claims
+# follows exactly the claims of its two cells (a test checks it).
+Cells = dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
+SUMMARY_TABLE: list[tuple[str, str, Cells]] = [
+    ("Memory", "sum.memory", {
+        "LSTM": ("Sequential", ("r1.sequential",), ()),
+        "Transformer": ("Self-Attention", ("r1.looks_at_everything", "r1.decides_what_matters"), ()),
+    }),
+    ("Speed", "sum.speed", {
+        "LSTM": ("Slow", ("r2.winner", "r2.demo_timestep3"), ()),
+        "Transformer": ("Fast", ("r2.winner", "r2.demo_timestep3", "r2.gpu_friendly_faster"), ()),
+    }),
+    ("Interpretability", "sum.interpretability", {
+        "LSTM": ("Hard", ("r3.black_box", "r3.lstm_dog"), ()),
+        "Transformer": ("Visualizable", ("r3.attention_shows_focus", "r3.see_influence"), ()),
+    }),
+    ("Parallelization", "sum.parallelization", {
+        "LSTM": ("No", ("r2.cant_parallelize", "r2.waits_each_step"), ()),
+        "Transformer": ("Yes", ("r2.all_in_parallel",), ()),
+    }),
+    ("Best For", "sum.best_for", {
+        "LSTM": ("Small, temporal data", ("biz.small_data", "r5.small_time_series"), ()),
+        "Transformer": (
+            "Large-scale language or multimodal tasks",
+            ("biz.large_data", "r5.dominates_nlp", "r5.dominates_vision"),
+            (),
+        ),
+    }),
+]
+BUSINESS_TABLE: list[tuple[str, str, Cells]] = [
+    ("🧾 Small datasets", "biz.small_data", {
+        "LSTM": ("✅ Great", ("biz.small_data",), ()),
+        "Transformer": ("⚠️ Overkill", ("biz.small_data",), ()),
+    }),
+    ("🌐 Large datasets", "biz.large_data", {
+        "LSTM": ("😩 Struggles", ("biz.large_data",), ()),
+        "Transformer": ("✅ Excels", ("biz.large_data",), ()),
+    }),
+    ("💸 Cost", "biz.needs_budget", {
+        "LSTM": ("💰 Cheap", ("biz.cost",), ()),
+        "Transformer": ("💸💸 Requires GPUs", ("biz.requires_gpus",), ()),
+    }),
+    ("💬 Text length", "biz.text_length", {
+        "LSTM": ("🚶 Short sequences", (), ("r1.gates_long_term",)),
+        "Transformer": ("🚀 Long documents", ("r1.looks_at_everything",), ()),
+    }),
+    ("🧠 Interpretability", "biz.interpretability", {
+        "LSTM": ("🕳️ Limited", ("r3.black_box",), ()),
+        "Transformer": ("🔦 Transparent", ("r3.attention_shows_focus", "r3.see_influence"), ()),
+    }),
+    ("🛠️ Framework", "biz.framework", {
+        "LSTM": ("nn.LSTM (PyTorch)", ("biz.framework",), ()),
+        "Transformer": ("nn.Transformer (PyTorch)", ("biz.framework",), ()),
+    }),
+]  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ScoreRow:
@@ -45,6 +112,7 @@ class ScoreRow:
 
     round: str
     title: str
+    claim_id: str
     claim: str
     measured: str
     verdict: str | None  # None for a round that has not been run
@@ -61,6 +129,56 @@ class ScoreRow:
         return f"{label} ({self.detail})" if self.detail else label
 
 
+def rebuild_table(
+    spec: list[tuple[str, str, Cells]], verdicts: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """One of the fight card's tables, cell by cell, from ``verdicts`` (claim id -> verdict).
+
+    Each row: ``{"row", "claim_id", "verdict", "cells": {fighter: {"fight_card", "verdict",
+    "symbol", "supports", "opposes", "evidence"}}}``; ``evidence`` lists the verdict of every
+    claim behind the cell. A claim missing from ``verdicts`` counts as not measured here.
+    """
+    table = []
+    for row, claim_id, cells in spec:
+        out: dict[str, Any] = {}
+        for fighter, (words, supports, opposes) in cells.items():
+            verdict = combine(
+                [verdicts.get(i, NOT_MEASURED) for i in supports],
+                [verdicts.get(i, NOT_MEASURED) for i in opposes],
+            )
+            out[fighter] = {
+                "fight_card": words,
+                "verdict": verdict,
+                "symbol": VERDICTS[verdict],
+                "supports": list(supports),
+                "opposes": list(opposes),
+                "evidence": {i: verdicts.get(i, NOT_MEASURED) for i in (*supports, *opposes)},
+            }
+        if claim_id in verdicts:
+            verdict = verdicts[claim_id]
+        elif isinstance(CLAIMS[claim_id].rule, FromClaims):
+            verdict = CLAIMS[claim_id].derive(verdicts)
+        else:
+            verdict = NOT_MEASURED
+        table.append({"row": row, "claim_id": claim_id, "verdict": verdict, "cells": out})
+    return table
+
+
+def table_markdown(table: list[dict[str, Any]]) -> str:
+    """A rebuilt table as Markdown: the fight card's words, each with its verdict and claim ids."""
+
+    def cell(c: dict[str, Any]) -> str:
+        ids = ", ".join([*c["supports"], *(f"not {i}" for i in c["opposes"])])
+        return f"{c['fight_card']}: {c['symbol']} {c['verdict']} ({ids})"
+
+    lines = ["| | LSTM | Transformer |", "|---|---|---|"]
+    lines += [
+        f"| {r['row']} | {cell(r['cells']['LSTM'])} | {cell(r['cells']['Transformer'])} |"
+        for r in table
+    ]
+    return "\n".join(lines)
+
+
 class Scorecard:
     """The rows of every round, in round order, with where each round's numbers came from."""
 
@@ -68,17 +186,59 @@ class Scorecard:
         self.rows = rows
         self.sources = sources
 
+    def verdicts(self) -> dict[str, str]:
+        """``{claim_id: verdict}`` over every round's rows."""
+        return {row.claim_id: row.verdict for row in self.rows if row.verdict}
+
     def counts(self) -> dict[str, int]:
-        """Verdicts over all rows with one: ``{"confirmed": 7, "nuanced": 3, "refuted": 2}``."""
+        """Verdicts over all rows with one; "not measured here" is its own count."""
         return {name: sum(row.verdict == name for row in self.rows) for name in VERDICTS}
 
     def rounds_with(self, source: str) -> list[str]:
         """The rounds whose rows come from ``source`` (``"measured"``, ``"reference"``, ...)."""
         return [name for name, s in self.sources.items() if s == source]
 
+    @property
+    def summary_table(self) -> list[dict[str, Any]]:
+        """The fight card's summary table rebuilt from the verdicts (see :func:`rebuild_table`)."""
+        return rebuild_table(SUMMARY_TABLE, self.verdicts())
+
+    @property
+    def business_table(self) -> list[dict[str, Any]]:
+        """The fight card's business table rebuilt from the verdicts."""
+        return rebuild_table(BUSINESS_TABLE, self.verdicts())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources,
+            "counts": self.counts(),
+            "summary_table": self.summary_table,
+            "business_table": self.business_table,
+            "rows": [
+                {
+                    "round": r.round,
+                    "claim_id": r.claim_id,
+                    "claim": r.claim,
+                    "measured": r.measured,
+                    "verdict": r.verdict,
+                    "source": r.source_label,
+                }
+                for r in self.rows
+            ],
+        }
+
+    def save(self, directory: str | os.PathLike | None = None) -> Path:
+        """Write ``scorecard.json`` (both rebuilt tables and every row) and return its path."""
+        target = results_dir(directory) / "scorecard.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        target.write_text(text + "\n", encoding="utf-8")
+        return target.resolve()
+
     def _cells(self, row: ScoreRow) -> list[str]:
         verdict = f"{row.symbol} {row.verdict}" if row.verdict else "—"
-        return [row.title, row.claim, row.measured, verdict, row.source_label]
+        claim = f"[{row.claim_id}] {row.claim}" if row.claim_id else row.claim
+        return [row.title, claim, row.measured, verdict, row.source_label]
 
     HEADER = ("round", "claim", "measured", "verdict", "source")
 
@@ -146,12 +306,12 @@ def scorecard(
             table, source = shipped[name], REFERENCE
         else:
             sources[name] = MISSING
-            rows.append(ScoreRow(name, title, "(no results yet)", "—", None, MISSING))
+            rows.append(ScoreRow(name, title, "", "(no results yet)", "—", None, MISSING))
             continue
         sources[name] = source
         detail = _detail(table)
         rows.extend(
-            ScoreRow(name, title, r.claim, r.measured, r.verdict, source, detail)
+            ScoreRow(name, title, r.claim_id, r.claim, r.measured, r.verdict, source, detail)
             for r in table.rows
         )
     return Scorecard(rows, sources)

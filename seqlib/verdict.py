@@ -1,20 +1,27 @@
 """The verdict table every round ends with: claim, what was measured, verdict.
 
-A notebook adds one row per claim from its own numbers, never typed by hand::
+A notebook judges each claim of the fight card by its id in :mod:`seqlib.claims`, with a
+:class:`~seqlib.measurement.Measurement` of its own numbers; the claim's rule, written before the
+run, gives the verdict. The notebook never types one::
 
-    table = VerdictTable("02_computation_speed")
-    ratio = t_lstm.median / t_transformer.median
-    table.add(
-        "The Transformer is faster than the LSTM",
-        f"Transformer/LSTM time at T=1000: {1 / ratio:.2f}x ({describe(device)})",
-        "confirmed" if ratio > 1 else "refuted",
-        value=ratio,
+    table = VerdictTable("01_memory_power", profile=cfg, device=DEVICE)
+    table.judge(
+        "r1.remember_10_steps",
+        Measurement(lstm_accuracy_at_10, seeds=3),        # one value per seed
+        f"delayed recall at distance 10 ({params:,} params)",
     )
+    table.derive("r3.winner")     # a summary claim, from the rows already judged
     table            # an HTML table in Jupyter, aligned text in a terminal
-    table.save()     # results/02_computation_speed.json, for the final scorecard
+    table.save()     # results/01_memory_power.json, for the final scorecard
 
-The verdicts are ``"confirmed"`` (✅), ``"nuanced"`` (⚠️) and ``"refuted"`` (❌).
-:func:`load_results` reads every saved table back for round 5's scorecard.
+The verdicts are ``"confirmed"`` (✅), ``"nuanced"`` (⚠️), ``"refuted"`` (❌) and
+``"not measured here"`` (⚪). :func:`load_results` reads every saved table back for round 5.
+
+A saved row has ``claim_id``, ``claim`` (the fight card's words), ``measured`` (the sentence),
+``verdict``, ``value`` (the mean), ``seeds`` (trained runs behind it; 0 when nothing was trained),
+``interval`` (``[low, high]`` over seeds when ``seeds >= 2``, else ``None``) and ``note``. The top
+level records the round, the profile and device the notebook ran with, and what the notebook
+adds to ``table.meta``.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import html
 import json
 import math
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,24 +39,31 @@ from typing import Any
 
 import torch
 
-VERDICTS = {"confirmed": "✅", "nuanced": "⚠️", "refuted": "❌"}
+from seqlib.claims import CLAIMS, NOT_MEASURED, OUTCOMES, Claim
+from seqlib.measurement import INTERVAL_KIND, Measurement
+
+VERDICTS = dict(zip(OUTCOMES, ("✅", "⚠️", "❌", "⚪"), strict=True))
 RESULTS_ENV_VAR = "SEQLIB_RESULTS"
 DEFAULT_RESULTS_DIR = "results"
+ROUND_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+$")  # 01_memory_power: also a safe file name
 
 
 @dataclass(frozen=True)
 class Row:
     """One claim: what the fight card says, what the notebook measured, and the verdict."""
 
+    claim_id: str
     claim: str
     measured: str
     verdict: str
     value: float | None = None
+    seeds: int = 0
+    interval: tuple[float, float] | None = None
     note: str = ""
 
     @property
     def symbol(self) -> str:
-        """✅, ⚠️ or ❌."""
+        """✅, ⚠️, ❌ or ⚪."""
         return VERDICTS[self.verdict]
 
 
@@ -55,20 +71,6 @@ def _check_str(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__} ({value!r})")
     return value
-
-
-def _check_verdict(verdict: object) -> str:
-    if verdict not in VERDICTS:
-        raise ValueError(f"verdict must be one of {list(VERDICTS)}, got {verdict!r}")
-    return verdict  # type: ignore[return-value]
-
-
-def _check_value(value: object) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"value must be a number or None, got {type(value).__name__} ({value!r})")
-    return float(value)
 
 
 def results_dir(directory: str | os.PathLike | None = None) -> Path:
@@ -80,60 +82,131 @@ def results_dir(directory: str | os.PathLike | None = None) -> Path:
     return Path(directory)
 
 
+def _device_name(device: object) -> str:
+    if isinstance(device, torch.device):
+        return str(device)
+    if isinstance(device, str) and device.strip():
+        torch.device(device)  # raises for a name torch does not know
+        return device
+    raise TypeError(f"device must be a torch.device or its name, got {device!r}")
+
+
 class VerdictTable:
     """The claims of one round with their measurements and verdicts.
 
-    ``round_name`` names the round (and the results file), e.g. ``"01_memory_power"``.
+    ``round_name`` names the round and its results file: two digits, an underscore and lower-case
+    words (``"01_memory_power"``). ``profile`` (``"quick"``/``"full"`` or a
+    :class:`seqlib.config.Profile`) and ``device`` are what the notebook actually ran with; they
+    are saved as given.
     """
 
-    def __init__(self, round_name: str) -> None:
+    def __init__(self, round_name: str, *, profile: object, device: str | torch.device) -> None:
         _check_str(round_name, "round_name")
-        if not round_name.strip():
-            raise ValueError("round_name must not be empty")
+        match = ROUND_NAME.match(round_name)
+        if not match:
+            raise ValueError(
+                "round_name must be two digits, '_' and lower-case words (e.g. "
+                f"'01_memory_power'), got {round_name!r}"
+            )
         self.round_name = round_name
+        self.round = int(match.group(1))
+        name = getattr(profile, "name", profile)
+        if name not in ("quick", "full"):
+            raise ValueError(f"profile must be 'quick', 'full' or a Profile, got {profile!r}")
+        self.device = _device_name(device)
         self.rows: list[Row] = []
-        self.meta: dict[str, Any] = {}
+        self.meta: dict[str, Any] = {
+            "profile": name,
+            "device": self.device,
+            "threads": torch.get_num_threads(),
+        }
 
-    def add(
+    # -- judging ------------------------------------------------------------------------------
+
+    def _claim(self, claim_id: str) -> Claim:
+        if claim_id not in CLAIMS:
+            raise ValueError(f"unknown claim id {claim_id!r}: see seqlib.claims.CLAIMS")
+        claim = CLAIMS[claim_id]
+        if claim.round != self.round:
+            raise ValueError(f"{claim_id} is judged in round {claim.round}, not in round {self.round}")
+        if any(row.claim_id == claim_id for row in self.rows):
+            raise ValueError(f"{claim_id} is already in this table")
+        return claim
+
+    def judge(
         self,
-        claim: str,
+        claim_id: str,
+        measurement: Measurement | None,
         measured: str,
-        verdict: str,
         *,
-        value: float | None = None,
         note: str = "",
     ) -> Row:
-        """Add a row and return it.
+        """Judge a claim by its registered rule on ``measurement`` (``None``: could not measure).
 
-        ``measured`` is a sentence the notebook formats from its own numbers; ``verdict`` is
-        ``"confirmed"``, ``"nuanced"`` or ``"refuted"``; ``value`` an optional key number kept
-        in the JSON (e.g. a ratio or an accuracy); ``note`` an optional remark.
+        ``measured`` is the sentence the notebook formats from its own numbers.
         """
+        claim = self._claim(claim_id)
+        verdict = claim.judge(measurement, device=self.device)
+        return self._append(claim, measured, verdict, measurement, note)
+
+    def derive(
+        self,
+        claim_id: str,
+        verdicts: Mapping[str, str] | None = None,
+        *,
+        note: str = "",
+    ) -> Row:
+        """Judge a summary claim from the verdicts of the claims it follows.
+
+        Those are taken from this table's rows, then from ``verdicts`` (claim id -> verdict,
+        e.g. other rounds' saved results); one found in neither counts as not measured.
+        """
+        claim = self._claim(claim_id)
+        known = {**(verdicts or {}), **{row.claim_id: row.verdict for row in self.rows}}
+        verdict = claim.derive(known)
+        parts = [*claim.rule.supports, *claim.rule.opposes]
+        measured = "; ".join(
+            f"{VERDICTS[known.get(i, NOT_MEASURED)]} {i}"
+            + (" (reversed)" if i in claim.rule.opposes else "")
+            for i in parts
+        )
+        return self._append(claim, measured, verdict, None, note)
+
+    def _append(
+        self, claim: Claim, measured: str, verdict: str, m: Measurement | None, note: str
+    ) -> Row:
         row = Row(
-            claim=_check_str(claim, "claim"),
+            claim_id=claim.id,
+            claim=claim.quote,
             measured=_check_str(measured, "measured"),
-            verdict=_check_verdict(verdict),
-            value=_check_value(value),
+            verdict=verdict,
+            value=None if m is None else m.mean,
+            seeds=0 if m is None else m.seeds,
+            interval=None if m is None else m.interval,
             note=_check_str(note, "note"),
         )
         self.rows.append(row)
         return row
 
+    def verdicts(self) -> dict[str, str]:
+        """``{claim_id: verdict}`` for every row."""
+        return {row.claim_id: row.verdict for row in self.rows}
+
     def counts(self) -> dict[str, int]:
-        """How many rows have each verdict: ``{"confirmed": 1, "nuanced": 2, "refuted": 0}``."""
+        """How many rows have each verdict."""
         return {name: sum(row.verdict == name for row in self.rows) for name in VERDICTS}
 
     # -- rendering ------------------------------------------------------------------------------
 
+    HEADER = ("claim", "measured", "verdict")
+
     def _cells(self, row: Row) -> list[str]:
-        verdict = f"{row.symbol} {row.verdict}"
         measured = f"{row.measured} ({row.note})" if row.note else row.measured
-        return [row.claim, measured, verdict]
+        return [f"[{row.claim_id}] {row.claim}", measured, f"{row.symbol} {row.verdict}"]
 
     def __str__(self) -> str:
-        header = ["claim", "measured", "verdict"]
         lines = [self._cells(row) for row in self.rows]
-        widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(3)]
+        widths = [max(len(cells[i]) for cells in [list(self.HEADER), *lines]) for i in range(3)]
 
         def line(cells: list[str]) -> str:
             return " | ".join(
@@ -142,7 +215,8 @@ class VerdictTable:
 
         rule = "-+-".join("-" * width for width in widths)
         body = [line(cells) for cells in lines] or ["(no claims yet)"]
-        return "\n".join([f"Verdict: {self.round_name}", line(header), rule, *body])
+        title = f"Verdict: {self.round_name} ({self.meta['profile']} profile, {self.device})"
+        return "\n".join([title, line(list(self.HEADER)), rule, *body])
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {name}" for name, n in self.counts().items())
@@ -155,9 +229,7 @@ class VerdictTable:
     def _repr_html_(self) -> str:
         """Jupyter's display: an HTML table, every cell escaped."""
         esc = html.escape
-        head = "".join(
-            f"<th style='text-align:left'>{h}</th>" for h in ("claim", "measured", "verdict")
-        )
+        head = "".join(f"<th style='text-align:left'>{h}</th>" for h in self.HEADER)
         rows = "".join(
             "<tr>"
             + "".join(f"<td style='text-align:left'>{esc(c)}</td>" for c in self._cells(row))
@@ -165,7 +237,9 @@ class VerdictTable:
             for row in self.rows
         )
         caption = (
-            f"<caption style='text-align:left'><b>Verdict: {esc(self.round_name)}</b></caption>"
+            f"<caption style='text-align:left'><b>Verdict: {esc(self.round_name)}</b> "
+            f"({esc(self.meta['profile'])} profile, {esc(self.device)}; interval: "
+            f"{INTERVAL_KIND})</caption>"
         )
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
@@ -173,48 +247,53 @@ class VerdictTable:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"round": ..., "rows": [...], **meta}``: plain types, ready for JSON."""
-        rows = [asdict(row) for row in self.rows]
-        return {"round": self.round_name, "rows": rows, **self.meta}
+        rows = []
+        for row in self.rows:
+            data = asdict(row)
+            data["interval"] = list(row.interval) if row.interval else None
+            rows.append(data)
+        return {"round": self.round_name, "interval_kind": INTERVAL_KIND, **self.meta, "rows": rows}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VerdictTable:
         """Rebuild a table from :meth:`to_dict`'s output."""
-        if not isinstance(data, dict) or "round" not in data or "rows" not in data:
-            raise ValueError("expected a dict with keys 'round' and 'rows' (VerdictTable.to_dict)")
-        table = cls(data["round"])
-        for row in data["rows"]:
-            table.add(
-                row["claim"],
-                row["measured"],
-                row["verdict"],
-                value=row.get("value"),
-                note=row.get("note", ""),
+        if not isinstance(data, dict) or not {"round", "rows", "profile", "device"} <= data.keys():
+            raise ValueError(
+                "expected a dict with keys 'round', 'rows', 'profile' and 'device' "
+                "(VerdictTable.to_dict)"
             )
-        table.meta = {k: v for k, v in data.items() if k not in ("round", "rows")}
+        table = cls(data["round"], profile=data["profile"], device=data["device"])
+        for row in data["rows"]:
+            if row.get("verdict") not in VERDICTS or "claim_id" not in row:
+                raise ValueError(f"not a saved verdict row: {row!r}")
+            interval = row.get("interval")
+            table.rows.append(
+                Row(
+                    claim_id=row["claim_id"],
+                    claim=row["claim"],
+                    measured=row["measured"],
+                    verdict=row["verdict"],
+                    value=row.get("value"),
+                    seeds=row.get("seeds", 0),
+                    interval=tuple(interval) if interval else None,
+                    note=row.get("note", ""),
+                )
+            )
+        skip = ("round", "rows", "interval_kind")
+        table.meta = {k: v for k, v in data.items() if k not in skip}
         return table
 
-    def save(self, path: str | os.PathLike | None = None) -> Path:
-        """Write the table as JSON and return the file's absolute path.
+    def save(self, directory: str | os.PathLike | None = None) -> Path:
+        """Write ``<directory>/<round_name>.json`` and return its absolute path.
 
-        ``path`` may be a file (``.json``) or a directory; by default the directory is
-        ``$SEQLIB_RESULTS`` or ``./results`` and the file ``<round_name>.json``. Besides the
-        rows, the file records the profile (quick/full), the device, the torch version and
-        the time, so a scorecard can say where its numbers came from.
+        ``directory`` defaults to ``$SEQLIB_RESULTS`` or ``./results``. The file keeps the
+        profile and device given to the table and everything the notebook put in ``meta``, and
+        adds the torch version and the time.
         """
-        from seqlib import config
-        from seqlib.timing import describe, pick_device
-
-        if path is not None and Path(path).suffix == ".json":
-            target = Path(path)
-        else:
-            target = results_dir(path) / f"{self.round_name}.json"
+        target = results_dir(directory) / f"{self.round_name}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.meta = {
-            "profile": config.load().name,
-            "device": describe(pick_device()),
-            "torch": torch.__version__,
-            "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
+        self.meta.setdefault("torch", torch.__version__)
+        self.meta["saved_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         data = self.to_dict()
         for row in data["rows"]:  # JSON has no NaN or infinity
             if row["value"] is not None and not math.isfinite(row["value"]):
@@ -234,8 +313,9 @@ class VerdictTable:
 def load_results(directory: str | os.PathLike | None = None) -> dict[str, VerdictTable]:
     """Every saved table in ``directory`` (default as in :meth:`VerdictTable.save`), by round.
 
-    Sorted by round name, so rounds ``01_…`` to ``05_…`` come in order. Returns an empty dict
-    if the directory does not exist yet.
+    Sorted by round name, so rounds ``01_…`` to ``05_…`` come in order. Files that are not
+    verdict tables (e.g. ``scorecard.json``) are skipped. Returns an empty dict if the directory
+    does not exist yet.
     """
     folder = results_dir(directory)
     if not folder.is_dir():
@@ -243,22 +323,7 @@ def load_results(directory: str | os.PathLike | None = None) -> dict[str, Verdic
     tables = {}
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and {"round", "rows"} <= data.keys():  # skip other results
+        if isinstance(data, dict) and {"round", "rows", "profile", "device"} <= data.keys():
             table = VerdictTable.from_dict(data)
             tables[table.round_name] = table
     return tables
-
-
-def decide(confirmed: bool, refuted: bool = False) -> str:
-    """Turn two measured conditions into a verdict: ``"confirmed"``, ``"refuted"`` or ``"nuanced"``.
-
-    ``confirmed`` and ``refuted`` are the notebook's tests of its own numbers, e.g.
-    ``decide(confirmed=acc_lstm > 0.9, refuted=acc_lstm < 0.6)``; when neither holds the
-    answer is ``"nuanced"``. Both true is a contradiction and raises ``ValueError``.
-    """
-    for name, flag in (("confirmed", confirmed), ("refuted", refuted)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be a bool, got {type(flag).__name__} ({flag!r})")
-    if confirmed and refuted:
-        raise ValueError("confirmed and refuted cannot both be True: check the conditions")
-    return "confirmed" if confirmed else "refuted" if refuted else "nuanced"

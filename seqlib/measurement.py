@@ -1,0 +1,107 @@
+"""A measured value and how much it moved across seeds: what every verdict is decided on.
+
+A trained comparison is run with several seeds (at least 3: one run is an anecdote). Each seed
+gives one value; the verdict looks at all of them::
+
+    accuracies = [0.97, 1.00, 0.99]          # one trained model per seed
+    m = Measurement(accuracies, seeds=3)
+    m.mean, m.interval                       # 0.987, (0.97, 1.0)
+
+The interval is the **range over seeds**, ``[min, max]``: with 3 to 5 seeds a confidence
+interval would rest on a guess of the spread, while the range says plainly "every seed landed
+here". A claim is confirmed only when the whole range clears its threshold (see
+:mod:`seqlib.claims`), so one lucky seed cannot carry a verdict.
+
+A measurement with nothing trained behind it (a timing, a parity check against torch) has
+``seeds=0`` and one value. A paired comparison (LSTM and Transformer trained with the same seed
+and data) is measured seed by seed: ``Measurement.paired(lstm, transformer)`` holds the
+differences ``lstm[i] - transformer[i]``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+INTERVAL_KIND = "range over seeds [min, max]"
+MIN_SEEDS = 3  # behind every claim judged from trained models
+
+
+def as_float(value: object, name: str) -> float:
+    """A real number (Python, numpy or a one-element torch tensor) as a ``float``.
+
+    Raises ``TypeError`` for anything else (booleans and strings included).
+    """
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            raise TypeError(f"{name} must be a number, got a tensor of shape {tuple(value.shape)}")
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} ({value!r})")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """``values``: one per seed (``seeds >= 1``), or a single value for ``seeds=0``.
+
+    ``seeds`` is the number of independently seeded training runs behind the values; 0 when
+    nothing was trained (a timing, a count, a parity check).
+    """
+
+    values: tuple[float, ...]
+    seeds: int
+
+    def __init__(self, values: Sequence[object] | object, seeds: int) -> None:
+        if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, torch.Tensor)):
+            values = (values,)
+        floats = tuple(as_float(v, "each value") for v in values)
+        if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 0:
+            raise TypeError(f"seeds must be an int >= 0, got {seeds!r}")
+        if not floats:
+            raise ValueError("a measurement needs at least one value")
+        if any(math.isnan(v) for v in floats):
+            raise ValueError(f"a measurement cannot be NaN, got {floats}")
+        if seeds == 0 and len(floats) != 1:
+            raise ValueError(f"seeds=0 (nothing trained) takes one value, got {len(floats)}")
+        if seeds > 0 and len(floats) != seeds:
+            raise ValueError(f"{seeds} seeds need {seeds} values (one per seed), got {len(floats)}")
+        object.__setattr__(self, "values", floats)
+        object.__setattr__(self, "seeds", seeds)
+
+    @classmethod
+    def paired(cls, a: Sequence[object], b: Sequence[object]) -> Measurement:
+        """Seed-by-seed differences ``a[i] - b[i]`` of two fighters trained with the same seeds."""
+        if len(a) != len(b):
+            raise ValueError(f"paired values need the same seeds: got {len(a)} and {len(b)}")
+        return cls([as_float(x, "a") - as_float(y, "b") for x, y in zip(a, b, strict=True)], len(a))
+
+    @property
+    def mean(self) -> float:
+        return sum(self.values) / len(self.values)
+
+    @property
+    def low(self) -> float:
+        return min(self.values)
+
+    @property
+    def high(self) -> float:
+        return max(self.values)
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """``(min, max)`` over seeds when there are at least 2, else ``None``."""
+        return (self.low, self.high) if self.seeds >= 2 else None
+
+    def format(self, spec: str = ".2f") -> str:
+        """``"0.99 [0.97, 1.00] over 3 seeds"``, or ``"0.99"`` without seeds."""
+        if self.interval is None:
+            return f"{self.mean:{spec}}"
+        return f"{self.mean:{spec}} [{self.low:{spec}}, {self.high:{spec}}] over {self.seeds} seeds"
+
+    def __str__(self) -> str:
+        return self.format()
