@@ -305,6 +305,7 @@ def train(
     device: str | torch.device | None = None,
     progress: bool = True,
     keep_best: bool = False,
+    stop_at: float | None = None,
 ) -> History:
     """Train ``model`` for ``steps`` AdamW steps on minibatches of ``train_data``.
 
@@ -327,6 +328,9 @@ def train(
         keep_best: early stopping, the standard way: after the last step, put back the weights
             of the evaluation with the lowest ``eval_data`` loss (``history.best_step`` says
             which). Needs ``eval_data``, which must then not be the data you report on.
+        stop_at: stop as soon as an evaluation reaches this accuracy (e.g. ``0.99``): a model
+            that has solved the task does not spend the rest of the budget. Needs ``eval_data``
+            and ``eval_every``; ``history.steps`` then says how many steps were taken.
 
     Returns a :class:`History`. The model is left in the mode (train/eval) it came in.
     """
@@ -351,6 +355,12 @@ def train(
         raise TypeError(f"keep_best must be True or False, got {keep_best!r}")
     if keep_best and eval_data is None:
         raise ValueError("keep_best=True needs eval_data: the weights kept are the best on it")
+    if stop_at is not None:
+        stop_at = _check_number(stop_at, "stop_at", low=0.0, allow_equal=False)
+        if stop_at > 1:
+            raise ValueError(f"stop_at is an accuracy in (0, 1], got {stop_at}")
+        if eval_data is None or eval_every is None:
+            raise ValueError("stop_at needs eval_data and eval_every: it stops at an evaluation")
     if next(model.parameters(), None) is None:
         raise ValueError("model has no parameters to train")
 
@@ -389,6 +399,9 @@ def train(
                 if keep_best and scores["loss"] <= min(history.eval_loss):
                     history.best_step = step
                     best_weights = copy.deepcopy(model.state_dict())
+                if stop_at is not None and scores["accuracy"] >= stop_at:
+                    history.steps = step
+                    break
             bar.set_postfix(loss=f"{history.loss[-1]:.3g}", refresh=False)
     finally:
         bar.close()
