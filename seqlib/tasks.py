@@ -75,6 +75,41 @@ def running_parity(
     return bits, bits.cumsum(dim=1) % 2
 
 
+def delayed_recall(
+    n_samples: int,
+    distance: int,
+    *,
+    n_values: int = 8,
+    n_distractors: int = 8,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A value shown once, ``distance`` distractors, then a query: name the value.
+
+    A sequence is ``v  d1 d2 ... dD  ?``: one value token, ``distance`` random distractor
+    tokens, then the query token ``?``. At the query the model must output the value it saw
+    ``distance + 1`` steps earlier; nothing else is asked. Sweeping ``distance`` sweeps how far
+    back the one dependency reaches. Token ids: values ``0 .. n_values-1``, distractors
+    ``n_values .. n_values+n_distractors-1``, the query ``n_values + n_distractors`` (so the
+    vocabulary has ``n_values + n_distractors + 1`` tokens; targets are value ids, chance is
+    ``1 / n_values``).
+
+    Returns ``inputs (N, distance + 2)`` long and ``targets (N, distance + 2)`` long,
+    ``IGNORE`` everywhere except the last position (the query).
+    """
+    check_positive_int(n_samples, "n_samples")
+    check_positive_int(distance, "distance")
+    check_positive_int(n_values, "n_values")
+    check_positive_int(n_distractors, "n_distractors")
+    g = _generator(seed)
+    values = torch.randint(n_values, (n_samples, 1), generator=g)  # (N, 1)
+    distractors = n_values + torch.randint(n_distractors, (n_samples, distance), generator=g)
+    query = torch.full((n_samples, 1), n_values + n_distractors)  # (N, 1)
+    inputs = torch.cat([values, distractors, query], dim=1)  # (N, D + 2)
+    targets = torch.full_like(inputs, IGNORE)
+    targets[:, -1] = values[:, 0]
+    return inputs, targets
+
+
 def markov_transition_matrix(n_states: int, *, concentration: float = 0.3, chain_seed: int = 0):
     """The transition matrix ``P (n_states, n_states)`` of a random Markov chain.
 

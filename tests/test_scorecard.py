@@ -1,5 +1,5 @@
 """seqlib.scorecard: measured results first, shipped reference as a labelled fallback, missing
-rounds as one row each; nothing typed by hand."""
+rounds as one row each, and the fight card's two tables rebuilt from verdicts; nothing typed."""
 
 from __future__ import annotations
 
@@ -7,91 +7,142 @@ import json
 
 import pytest
 
+from seqlib.claims import CLAIMS, FromClaims, fight_card
+from seqlib.measurement import Measurement
 from seqlib.scorecard import (
+    BUSINESS_TABLE,
     MEASURED,
     MISSING,
     REFERENCE,
-    REFERENCE_DIR,
     ROUNDS,
+    SUMMARY_TABLE,
     Scorecard,
+    rebuild_table,
     scorecard,
+    table_markdown,
 )
-from seqlib.verdict import VerdictTable, load_results
+from seqlib.verdict import VerdictTable
 
-TWO_ROUNDS = {"01_a": "Round A", "02_b": "Round B", "03_c": "Round C"}
+THREE_ROUNDS = {"01_memory_power": "Round 1", "02_computation_speed": "Round 2", "03_x": "Round 3"}
 
 
-def _table(name: str, *verdicts: str) -> VerdictTable:
-    table = VerdictTable(name)
-    for i, verdict in enumerate(verdicts):
-        table.add(f"claim {i} of {name}", f"measured {i}", verdict, value=float(i))
+def _round1(value: float) -> VerdictTable:
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    table.judge("r1.sequential", Measurement(value, seeds=0), f"max diff {value}")
+    return table
+
+
+def _round2(ratio: float) -> VerdictTable:
+    table = VerdictTable("02_computation_speed", profile="quick", device="cpu")
+    table.judge("r2.demo_timestep3", Measurement(ratio, seeds=0), f"ratio {ratio}")
     return table
 
 
 @pytest.fixture
 def folders(tmp_path):
     measured, reference = tmp_path / "measured", tmp_path / "reference"
-    _table("01_a", "confirmed", "refuted").save(measured)
-    _table("01_a", "nuanced").save(reference)  # shadowed by the measured table
-    _table("02_b", "confirmed").save(reference)
+    _round1(0.0).save(measured)
+    _round1(1.0).save(reference)  # shadowed by the measured table
+    _round2(0.1).save(reference)
     return measured, reference
 
 
 def test_measured_then_reference_then_missing(folders):
     measured, reference = folders
-    card = scorecard(directory=measured, reference=reference, rounds=TWO_ROUNDS)
-    assert card.sources == {"01_a": MEASURED, "02_b": REFERENCE, "03_c": MISSING}
-    assert [row.round for row in card.rows] == ["01_a", "01_a", "02_b", "03_c"]
-    assert [row.verdict for row in card.rows] == ["confirmed", "refuted", "confirmed", None]
-    assert card.counts() == {"confirmed": 2, "nuanced": 0, "refuted": 1}
-    assert card.rounds_with(REFERENCE) == ["02_b"]
+    card = scorecard(directory=measured, reference=reference, rounds=THREE_ROUNDS)
+    assert card.sources == {
+        "01_memory_power": MEASURED,
+        "02_computation_speed": REFERENCE,
+        "03_x": MISSING,
+    }
+    assert [row.verdict for row in card.rows] == ["confirmed", "refuted", None]
+    assert card.verdicts() == {"r1.sequential": "confirmed", "r2.demo_timestep3": "refuted"}
+    assert card.counts()["not measured here"] == 0 and card.counts()["confirmed"] == 1
+    assert card.rounds_with(REFERENCE) == ["02_computation_speed"]
 
 
 def test_labels_say_where_numbers_came_from(folders):
     measured, reference = folders
-    card = scorecard(directory=measured, reference=reference, rounds=TWO_ROUNDS)
+    card = scorecard(directory=measured, reference=reference, rounds=THREE_ROUNDS)
     labels = [row.source_label for row in card.rows]
-    assert labels[0].startswith("measured on this machine (")
-    assert "profile" in labels[0]  # the saved metadata: profile, device, date
-    assert labels[2].startswith("reference (shipped), not measured on this machine")
-    assert labels[3] == "not run yet"
+    assert labels[0].startswith("measured on this machine (quick profile, cpu")
+    assert labels[1].startswith("reference (shipped), not measured on this machine")
+    assert labels[2] == "not run yet"
     text = str(card)
-    assert "not run yet" in text and "reference (shipped)" in text and "Round C" in text
-    html = card._repr_html_()
-    assert html.count("<tr>") == 1 + len(card.rows)
-    assert "Scorecard(3 rounds, 4 rows" in repr(card)
+    assert "not run yet" in text and "[r1.sequential]" in text and "Round 3" in text
+    assert card._repr_html_().count("<tr>") == 1 + len(card.rows)
+    assert "Scorecard(3 rounds, 3 rows" in repr(card)
 
 
-def test_results_mapping_overrides_directory(folders, tmp_path):
+def test_results_mapping_overrides_directory(folders):
     _, reference = folders
-    card = scorecard({"03_c": _table("03_c", "nuanced")}, reference=reference, rounds=TWO_ROUNDS)
-    assert card.sources == {"01_a": REFERENCE, "02_b": REFERENCE, "03_c": MEASURED}
+    card = scorecard({"03_x": _round1(0.0)}, reference=reference, rounds=THREE_ROUNDS)
+    assert card.sources["03_x"] == MEASURED and card.sources["01_memory_power"] == REFERENCE
 
 
 def test_nothing_anywhere(tmp_path):
-    card = scorecard(directory=tmp_path / "none", reference=tmp_path / "none", rounds=TWO_ROUNDS)
-    assert isinstance(card, Scorecard)
-    assert all(row.source == MISSING for row in card.rows) and len(card.rows) == 3
-    assert card.counts() == {"confirmed": 0, "nuanced": 0, "refuted": 0}
-
-
-def test_default_rounds_are_the_course(tmp_path):
-    card = scorecard(directory=tmp_path / "empty")
-    assert list(card.sources) == list(ROUNDS) and len(ROUNDS) == 5
+    card = scorecard(directory=tmp_path / "none", reference=tmp_path / "none")
+    assert isinstance(card, Scorecard) and list(card.sources) == list(ROUNDS)
+    assert all(row.source == MISSING for row in card.rows)
+    # every cell of both tables is "not measured here" when nothing was measured
+    for table in (card.summary_table, card.business_table):
+        for row in table:
+            assert row["verdict"] == "not measured here"
+            assert {c["verdict"] for c in row["cells"].values()} == {"not measured here"}
 
 
 def test_bad_results_type(tmp_path):
     with pytest.raises(TypeError, match="VerdictTable"):
-        scorecard({"01_a": {"rows": []}}, reference=tmp_path, rounds=TWO_ROUNDS)
+        scorecard({"01_memory_power": {"rows": []}}, reference=tmp_path, rounds=THREE_ROUNDS)
 
 
-def test_shipped_reference_results_are_tables_the_rounds_wrote():
-    """Every shipped file is a VerdictTable.save() of a course round, with its metadata."""
-    shipped = load_results(REFERENCE_DIR)
-    assert shipped, "seqlib/reference_results/ should ship at least one round"
-    for name, table in shipped.items():
-        assert name in ROUNDS
-        assert table.rows
-        assert {"profile", "device", "torch", "saved_at"} <= table.meta.keys()
-        raw = json.loads((REFERENCE_DIR / f"{name}.json").read_text(encoding="utf-8"))
-        assert raw["round"] == name
+@pytest.mark.parametrize(("spec", "rows"), [(SUMMARY_TABLE, 5), (BUSINESS_TABLE, 6)])
+def test_the_tables_are_the_fight_cards(spec, rows):
+    card = fight_card()
+    assert len(spec) == rows
+    for row, claim_id, cells in spec:
+        line = f"| {row} | {cells['LSTM'][0]} | {cells['Transformer'][0]} |"
+        assert line in card, line
+        claim = CLAIMS[claim_id]
+        # the row's claim follows exactly the claims of its cells
+        supports = {i for _, s, _ in cells.values() for i in s}
+        opposes = {i for _, _, o in cells.values() for i in o}
+        if isinstance(claim.rule, FromClaims):
+            assert supports == set(claim.rule.supports) and opposes == set(claim.rule.opposes)
+        else:  # a measured row: both cells follow it
+            assert supports == {claim_id} and not opposes
+
+
+def test_cells_follow_their_claims_and_reverse_the_opposing_ones():
+    verdicts = {
+        "r1.gates_long_term": "confirmed",  # the LSTM holds long dependencies ...
+        "r1.looks_at_everything": "confirmed",
+        "biz.small_data": "refuted",
+        "r2.winner": "refuted",
+        "r2.demo_timestep3": "refuted",
+    }
+    business = {row["row"]: row for row in rebuild_table(BUSINESS_TABLE, verdicts)}
+    text = business["💬 Text length"]
+    assert text["cells"]["LSTM"]["verdict"] == "refuted"  # ... so "short sequences" is refuted
+    assert text["cells"]["Transformer"]["verdict"] == "confirmed"
+    assert text["verdict"] == "nuanced"  # derived from both
+    assert business["🧾 Small datasets"]["verdict"] == "refuted"
+    summary = {row["row"]: row for row in rebuild_table(SUMMARY_TABLE, verdicts)}
+    speed = summary["Speed"]
+    assert speed["cells"]["Transformer"]["evidence"]["r2.gpu_friendly_faster"] == (
+        "not measured here"
+    )
+    assert speed["verdict"] == "refuted"  # the GPU claim, not measured, is left out
+    markdown = table_markdown(rebuild_table(BUSINESS_TABLE, verdicts))
+    assert "🚶 Short sequences: ❌ refuted (not r1.gates_long_term)" in markdown
+
+
+def test_save_writes_both_tables(folders, tmp_path):
+    measured, reference = folders
+    card = scorecard(directory=measured, reference=reference)
+    path = card.save(tmp_path / "out")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert path.name == "scorecard.json"
+    assert len(data["summary_table"]) == 5 and len(data["business_table"]) == 6
+    assert data["sources"]["01_memory_power"] == MEASURED
+    assert "not measured here" in data["counts"]

@@ -1,68 +1,116 @@
-"""Tests for seqlib.verdict: rows, rendering, escaping, JSON round-trip, loading results."""
+"""Tests for seqlib.verdict: rows judged by the registry, rendering, the saved results contract."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import torch
 
-from seqlib.verdict import VerdictTable, decide, load_results
+from seqlib.measurement import Measurement
+from seqlib.verdict import VerdictTable, load_results
 
 
-def sample_table() -> VerdictTable:
-    table = VerdictTable("02_computation_speed")
-    table.add("LSTM is sequential", "T steps on the critical path", "confirmed", value=1.0)
-    table.add("Transformer is faster", "LSTM 12.3x faster at T=100 (cpu)", "refuted", value=12.3)
-    table.add("Parallel on GPU", "no GPU here", "nuanced", note="full mode only")
+def sample_table(device: str = "cpu") -> VerdictTable:
+    table = VerdictTable("02_computation_speed", profile="quick", device=device)
+    table.judge("r2.demo_timestep3", Measurement(12.3, seeds=0), "LSTM 12.3x faster (cpu)")
+    table.judge("r2.waits_each_step", Measurement(0.98, seeds=0), "time ~ T^0.98")
+    table.judge("r2.gpu_friendly_faster", None, "no GPU here", note="runs where one is")
+    table.judge("r2.winner", Measurement(0.5, seeds=0), "half the settings")
     return table
 
 
-def test_add_rows_and_counts():
+def test_judge_uses_the_registered_rule():
     table = sample_table()
-    assert [row.verdict for row in table.rows] == ["confirmed", "refuted", "nuanced"]
-    assert [row.symbol for row in table.rows] == ["✅", "❌", "⚠️"]
-    assert table.rows[1].value == 12.3 and table.rows[2].value is None
-    assert table.counts() == {"confirmed": 1, "nuanced": 1, "refuted": 1}
+    assert [row.verdict for row in table.rows] == [
+        "confirmed",  # 12.3 >= 10/3: here the synthetic Transformer is the fast one
+        "confirmed",
+        "not measured here",
+        "nuanced",
+    ]
+    assert [row.symbol for row in table.rows] == ["✅", "✅", "⚪", "⚠️"]
+    assert table.rows[0].claim == "But Transformer finishes while LSTM is still on timestep 3."
+    assert table.rows[0].value == 12.3 and table.rows[2].value is None
+    assert table.counts() == {"confirmed": 2, "nuanced": 1, "refuted": 0, "not measured here": 1}
     assert repr(table) == (
-        "VerdictTable('02_computation_speed': 3 claims; 1 confirmed, 1 nuanced, 1 refuted)"
+        "VerdictTable('02_computation_speed': 4 claims; 2 confirmed, 1 nuanced, 0 refuted, "
+        "1 not measured here)"
     )
 
 
-def test_bad_verdict_lists_allowed_values():
-    with pytest.raises(
-        ValueError, match=r"one of \['confirmed', 'nuanced', 'refuted'\], got 'yes'"
-    ):
-        VerdictTable("r").add("claim", "measured", "yes")
+def test_a_gpu_claim_measured_on_a_gpu_is_judged():
+    table = VerdictTable("02_computation_speed", profile="full", device=torch.device("cuda"))
+    row = table.judge("r2.gpu_friendly_faster", Measurement(3.0, seeds=0), "3x on the GPU")
+    assert row.verdict == "confirmed" and table.meta["device"] == "cuda"
 
 
-def test_argument_type_errors():
-    table = VerdictTable("r")
+def test_seeds_and_interval_are_kept():
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    row = table.judge("r1.remember_10_steps", Measurement([0.9, 1.0, 0.95], seeds=3), "acc")
+    assert row.seeds == 3 and row.interval == (0.9, 1.0) and row.value == pytest.approx(0.95)
+    assert row.verdict == "confirmed"
+    with pytest.raises(ValueError, match="at least 3 seeds"):
+        table.judge("r1.formula", Measurement([0.1], seeds=1), "one seed is an anecdote")
+
+
+def test_derive_follows_the_rows_and_given_verdicts():
+    table = VerdictTable("03_interpretability", profile="quick", device="cpu")
+    for claim_id in ("r3.attention_shows_focus", "r3.see_influence", "r3.he_ceo"):
+        table.judge(claim_id, Measurement([0.95, 0.99, 0.97], seeds=3), "high")
+    row = table.derive("r3.winner", {"r3.black_box": "refuted"})
+    assert row.verdict == "nuanced"
+    assert "❌ r3.black_box" in row.measured and "✅ r3.he_ceo" in row.measured
+
+
+def test_wrong_claims_are_refused():
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    with pytest.raises(ValueError, match="unknown claim id 'r1.nope'"):
+        table.judge("r1.nope", None, "m")
+    with pytest.raises(ValueError, match="judged in round 2, not in round 1"):
+        table.judge("r2.winner", None, "m")
+    table.judge("r1.sequential", Measurement(0.0, seeds=0), "exact")
+    with pytest.raises(ValueError, match="already in this table"):
+        table.judge("r1.sequential", Measurement(0.0, seeds=0), "again")
     with pytest.raises(TypeError, match=r"measured must be a str, got float \(0.5\)"):
-        table.add("claim", 0.5, "confirmed")
-    with pytest.raises(TypeError, match="value must be a number or None, got str"):
-        table.add("claim", "m", "confirmed", value="big")
-    with pytest.raises(ValueError, match="round_name must not be empty"):
-        VerdictTable(" ")
+        table.judge("r1.formula", None, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("../../etc/x", "two digits"),
+        ("01_Memory", "two digits"),
+        ("memory", "two digits"),
+        ("01_memory/../../x", "two digits"),
+    ],
+)
+def test_round_names_cannot_escape_the_results_folder(name, match):
+    with pytest.raises(ValueError, match=match):
+        VerdictTable(name, profile="quick", device="cpu")
+
+
+def test_profile_and_device_are_checked():
+    with pytest.raises(ValueError, match="profile must be"):
+        VerdictTable("01_memory_power", profile="fast", device="cpu")
+    with pytest.raises(TypeError, match="device must be"):
+        VerdictTable("01_memory_power", profile="quick", device=None)
 
 
 def test_text_rendering_is_aligned():
     text = str(sample_table())
     lines = text.splitlines()
-    assert lines[0] == "Verdict: 02_computation_speed"
-    assert lines[1].startswith("claim") and "measured" in lines[1]
+    assert lines[0] == "Verdict: 02_computation_speed (quick profile, cpu)"
     bars = {line.index(" | ") for line in lines[1:] if " | " in line}
     assert len(bars) == 1  # the first column separator lines up on every row
-    assert "❌ refuted" in text and "no GPU here (full mode only)" in text
+    assert "⚪ not measured here" in text and "no GPU here (runs where one is)" in text
 
 
 def test_html_rendering_escapes_cells():
-    table = VerdictTable("<round>")
-    table.add("a < b & c", "<script>alert(1)</script>", "confirmed")
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    table.judge("r1.sequential", Measurement(0.0, seeds=0), "<script>alert(1)</script>")
     page = table._repr_html_()
-    assert "<script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "a &lt; b &amp; c" in page and "&lt;round&gt;" in page
-    assert page.count("<tr>") == 2 and "✅ confirmed" in page
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("<tr>") == 2 and "✅ confirmed" in page and "range over seeds" in page
 
 
 def test_pretty_printer_uses_text_table():
@@ -78,23 +126,29 @@ def test_pretty_printer_uses_text_table():
     assert printer.out == str(sample_table())
 
 
-def test_save_and_load_round_trip(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEQLIB_PROFILE", "quick")
-    table = sample_table()
+def test_save_keeps_what_the_notebook_set(tmp_path):
+    table = VerdictTable("01_memory_power", profile="full", device="cpu")
+    table.meta["params"] = {"LSTM": 1234}
+    table.judge("r1.remember_10_steps", Measurement([0.9, 1.0, 0.95], seeds=3), "acc")
     path = table.save(tmp_path)
-    assert path == tmp_path / "02_computation_speed.json"
+    assert path == tmp_path / "01_memory_power.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["round"] == "02_computation_speed" and data["profile"] == "quick"
-    assert {"device", "torch", "saved_at"} <= data.keys()
-    assert data["rows"][1] == {
-        "claim": "Transformer is faster",
-        "measured": "LSTM 12.3x faster at T=100 (cpu)",
-        "verdict": "refuted",
-        "value": 12.3,
+    assert data["profile"] == "full" and data["device"] == "cpu"  # not re-read from config
+    assert data["params"] == {"LSTM": 1234} and data["threads"] == torch.get_num_threads()
+    assert {"torch", "saved_at", "interval_kind"} <= data.keys()
+    assert data["rows"][0] == {
+        "claim_id": "r1.remember_10_steps",
+        "claim": "“Hey, I still remember what you said 10 steps ago!” — LSTM, proudly holding "
+        "onto 2008 data.",
+        "measured": "acc",
+        "verdict": "confirmed",
+        "value": pytest.approx(0.95),
+        "seeds": 3,
+        "interval": [0.9, 1.0],
         "note": "",
     }
     loaded = VerdictTable.load(path)
-    assert loaded.rows == table.rows and loaded.round_name == table.round_name
+    assert loaded.rows == table.rows and loaded.meta == table.meta
     assert loaded.to_dict() == table.to_dict()
 
 
@@ -104,38 +158,29 @@ def test_save_default_dir_from_env(tmp_path, monkeypatch):
     assert path == tmp_path / "res" / "02_computation_speed.json" and path.is_file()
     monkeypatch.delenv("SEQLIB_RESULTS")
     monkeypatch.chdir(tmp_path)
-    assert VerdictTable("r1").save() == tmp_path / "results" / "r1.json"
-
-
-def test_save_nan_value_becomes_null(tmp_path):
-    table = VerdictTable("r")
-    table.add("c", "m", "nuanced", value=float("nan"))
-    data = json.loads(table.save(tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert data["rows"][0]["value"] is None
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    assert table.save() == tmp_path / "results" / "01_memory_power.json"
 
 
 def test_load_results_by_round_and_skips_other_json(tmp_path):
-    for name in ("03_interp", "01_memory"):
-        VerdictTable(name).add("c", "m", "confirmed")
-    VerdictTable("03_interp").save(tmp_path)
-    VerdictTable("01_memory").save(tmp_path)
+    for name in ("03_interpretability", "01_memory_power"):
+        VerdictTable(name, profile="quick", device="cpu").save(tmp_path)
     (tmp_path / "sweep.json").write_text("[1, 2, 3]", encoding="utf-8")
+    (tmp_path / "scorecard.json").write_text('{"rows": []}', encoding="utf-8")
     results = load_results(tmp_path)
-    assert list(results) == ["01_memory", "03_interp"]
-    assert all(isinstance(t, VerdictTable) for t in results.values())
+    assert list(results) == ["01_memory_power", "03_interpretability"]
     assert load_results(tmp_path / "missing") == {}
+
+
+def test_load_rejects_rows_without_a_claim_id(tmp_path):
+    path = tmp_path / "01_memory_power.json"
+    data = {"round": "01_memory_power", "profile": "quick", "device": "cpu"}
+    data["rows"] = [{"claim": "c", "measured": "m", "verdict": "confirmed"}]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="not a saved verdict row"):
+        VerdictTable.load(path)
 
 
 def test_load_missing_file():
     with pytest.raises(FileNotFoundError, match="no results file at"):
         VerdictTable.load("does/not/exist.json")
-
-
-def test_decide():
-    assert decide(True) == "confirmed"
-    assert decide(False, refuted=True) == "refuted"
-    assert decide(False) == "nuanced"
-    with pytest.raises(ValueError, match="cannot both be True"):
-        decide(True, True)
-    with pytest.raises(TypeError, match="confirmed must be a bool, got float"):
-        decide(0.9)

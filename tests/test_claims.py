@@ -1,0 +1,173 @@
+"""seqlib.claims: every claim of the fight card, quoted word for word, and every decision able to
+reach each outcome it lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from seqlib.claims import (
+    CLAIMS,
+    CONFIRMED,
+    NOT_MEASURED,
+    NUANCED,
+    OUTCOMES,
+    REFUTED,
+    AtLeast,
+    AtMost,
+    Cited,
+    FromClaims,
+    claims_of_round,
+    combine,
+    fight_card,
+)
+from seqlib.measurement import Measurement
+
+SHARED_CARD = Path(__file__).resolve().parents[2] / "shared" / "fight_card.txt"
+
+
+def test_the_registry_covers_the_fight_card():
+    assert len(CLAIMS) >= 24
+    card = fight_card()
+    for claim in CLAIMS.values():
+        assert claim.quote in card, f"{claim.id}: not the fight card's words: {claim.quote!r}"
+        assert claim.round in range(1, 6)
+        assert claim.hardware in ("any", "gpu")
+        assert claim.criterion.strip()
+    quotes = {claim.quote for claim in CLAIMS.values()}
+    # what the issue lists: the demo's observation, the six business rows, the five summary
+    # rows, the winner lines and the post-fight advice
+    must = [
+        "But Transformer finishes while LSTM is still on timestep 3.",
+        "Start small with LSTM if data is limited.",
+        "🏁 Winner: Transformer — by knockout.",
+        "🏁 Winner: Transformer",
+    ]
+    must += [line for line in card.splitlines() if line.startswith("| ") and "---" not in line]
+    must = [m for m in must if not m.startswith(("| Criteria", "| Feature"))]
+    assert len(must) == 4 + 6 + 5
+    for quote in must:
+        assert quote in quotes, f"no claim quotes {quote!r}"
+    assert sum(claim.quote == "🏁 Winner: Transformer" for claim in CLAIMS.values()) == 2
+
+
+@pytest.mark.skipif(not SHARED_CARD.is_file(), reason="no shared/ folder beside the checkout")
+def test_the_shipped_fight_card_is_the_shared_one():
+    assert fight_card() == SHARED_CARD.read_text(encoding="utf-8")
+
+
+def test_ids_are_unique_and_the_summaries_point_at_known_claims():
+    for claim in CLAIMS.values():
+        if isinstance(claim.rule, FromClaims):
+            for other in (*claim.rule.supports, *claim.rule.opposes):
+                assert other in CLAIMS and other != claim.id
+                # a summary is judged after what it follows: same round or later
+                assert CLAIMS[other].round <= claim.round, (claim.id, other)
+
+
+def test_claims_of_round():
+    assert sum(len(claims_of_round(r)) for r in range(1, 6)) == len(CLAIMS)
+    assert all(claim.round == 2 for claim in claims_of_round(2))
+    with pytest.raises(ValueError, match="1 to 5"):
+        claims_of_round(6)
+
+
+def _example(rule, outcome: str):
+    """A synthetic measurement (or verdicts) that should lead ``rule`` to ``outcome``."""
+    if isinstance(rule, (AtLeast, AtMost)):
+        if outcome == NOT_MEASURED:
+            return None
+        sign = 1 if isinstance(rule, AtLeast) else -1
+        values = {
+            CONFIRMED: [rule.confirm + sign * 0.5] * 3,
+            REFUTED: [rule.refute - sign * 0.5] * 3,
+            NUANCED: [rule.refute - sign * 0.5, rule.confirm + sign * 0.5, rule.confirm],
+        }[outcome]
+        return Measurement(values, seeds=3)
+    if isinstance(rule, Cited):
+        return Measurement([1.0], seeds=0)
+    ids = [*rule.supports, *rule.opposes]
+    agree = {CONFIRMED: CONFIRMED, REFUTED: REFUTED}
+    if outcome in agree:
+        flip = {CONFIRMED: REFUTED, REFUTED: CONFIRMED}[outcome]
+        return {i: (flip if i in rule.opposes else outcome) for i in ids}
+    if outcome == NUANCED:
+        return {i: NUANCED for i in ids}
+    return {}
+
+
+@pytest.mark.parametrize("claim_id", list(CLAIMS))
+def test_every_decision_reaches_each_outcome_it_lists(claim_id):
+    claim = CLAIMS[claim_id]
+    assert set(claim.outcomes) <= set(OUTCOMES) and claim.outcomes
+    device = "cuda" if claim.hardware == "gpu" else "cpu"
+    for outcome in claim.outcomes:
+        example = _example(claim.rule, outcome)
+        if isinstance(claim.rule, FromClaims):
+            got = claim.derive(example)
+        else:
+            got = claim.judge(example, device=device)
+        assert got == outcome, f"{claim_id}: wanted {outcome}, got {got} from {example}"
+
+
+def test_a_gpu_claim_is_not_measured_on_a_cpu_whatever_the_numbers():
+    claim = CLAIMS["r2.gpu_friendly_faster"]
+    assert claim.hardware == "gpu"
+    huge = Measurement([100.0], seeds=0)
+    assert claim.judge(huge, device="cpu") == NOT_MEASURED
+    assert claim.judge(huge, device="cuda") == CONFIRMED
+    assert claim.judge(huge, device="mps") == CONFIRMED
+    assert "Only a GPU can settle it" in claim.full_criterion()
+
+
+def test_trained_claims_need_three_seeds():
+    claim = CLAIMS["r1.remember_10_steps"]
+    assert claim.trained
+    with pytest.raises(ValueError, match="at least 3 seeds, got 1"):
+        claim.judge(Measurement([1.0], seeds=1))
+    with pytest.raises(ValueError, match="at least 3 seeds, got 0"):
+        claim.judge(Measurement([1.0], seeds=0))
+    assert claim.judge(Measurement([1.0, 0.95, 0.99], seeds=3)) == CONFIRMED
+
+
+def test_one_bad_seed_keeps_a_claim_from_being_confirmed():
+    rule = AtLeast(0.9, 0.5)
+    assert rule.decide(Measurement([1.0, 1.0, 0.89], seeds=3)) == NUANCED
+    assert rule.decide(Measurement([0.5, 0.4, 0.2], seeds=3)) == REFUTED
+    assert AtMost(0.05, 0.2).decide(Measurement([0.01, 0.3, 0.0], seeds=3)) == NUANCED
+
+
+def test_rules_reject_thresholds_the_wrong_way_round():
+    with pytest.raises(ValueError, match="refute < confirm"):
+        AtLeast(0.5, 0.9)
+    with pytest.raises(ValueError, match="confirm < refute"):
+        AtMost(0.9, 0.5)
+
+
+def test_judge_and_derive_are_not_interchangeable():
+    with pytest.raises(TypeError, match="use derive"):
+        CLAIMS["sum.speed"].judge(Measurement([1.0], seeds=0))
+    with pytest.raises(TypeError, match="use judge"):
+        CLAIMS["r2.winner"].derive({})
+    with pytest.raises(TypeError, match="Measurement or None, got float"):
+        CLAIMS["r2.winner"].judge(0.5)
+
+
+def test_combine():
+    assert combine([CONFIRMED, CONFIRMED]) == CONFIRMED
+    assert combine([REFUTED], [CONFIRMED]) == REFUTED
+    assert combine([CONFIRMED], [CONFIRMED]) == NUANCED
+    assert combine([CONFIRMED, NOT_MEASURED]) == CONFIRMED  # left out, not counted for
+    assert combine([NOT_MEASURED], [NOT_MEASURED]) == NOT_MEASURED
+    assert combine([]) == NOT_MEASURED
+    with pytest.raises(ValueError, match="verdicts must be among"):
+        combine(["yes"])
+
+
+def test_a_missing_part_counts_as_not_measured():
+    claim = CLAIMS["sum.speed"]
+    assert claim.derive({}) == NOT_MEASURED
+    assert claim.derive({"r2.winner": REFUTED}) == REFUTED
+    # a GPU claim that was measured on a GPU counts like any other
+    assert claim.derive({"r2.winner": REFUTED, "r2.gpu_friendly_faster": CONFIRMED}) == NUANCED

@@ -1,0 +1,56 @@
+"""seqlib.measurement: one value per seed, the range over seeds, and clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from seqlib.measurement import INTERVAL_KIND, Measurement, as_float
+
+
+def test_values_mean_and_range_over_seeds():
+    m = Measurement([0.97, 1.0, 0.99], seeds=3)
+    assert m.values == (0.97, 1.0, 0.99)
+    assert m.mean == pytest.approx(0.98666, abs=1e-4)
+    assert m.interval == (0.97, 1.0) and (m.low, m.high) == (0.97, 1.0)
+    assert m.format() == "0.99 [0.97, 1.00] over 3 seeds" and str(m) == m.format()
+    assert "min, max" in INTERVAL_KIND
+
+
+def test_a_single_untrained_value_has_no_interval():
+    m = Measurement(12.5, seeds=0)
+    assert m.values == (12.5,) and m.interval is None and m.format(".1f") == "12.5"
+
+
+def test_paired_differences_seed_by_seed():
+    m = Measurement.paired([0.8, 0.9, 0.7], [0.6, 0.95, 0.7])
+    assert m.seeds == 3
+    assert m.values == pytest.approx((0.2, -0.05, 0.0))
+    with pytest.raises(ValueError, match="same seeds"):
+        Measurement.paired([1.0], [1.0, 2.0])
+
+
+def test_numpy_and_torch_scalars_are_numbers():
+    m = Measurement([np.float32(0.5), torch.tensor(0.25), np.int64(1)], seeds=3)
+    assert m.values == (0.5, 0.25, 1.0)
+    assert as_float(torch.tensor([2.0]), "x") == 2.0
+
+
+@pytest.mark.parametrize(
+    ("values", "seeds", "error", "match"),
+    [
+        ([1.0, 2.0], 0, ValueError, "seeds=0 .* takes one value, got 2"),
+        ([1.0, 2.0], 3, ValueError, "3 seeds need 3 values"),
+        ([], 0, ValueError, "at least one value"),
+        ([float("nan")], 0, ValueError, "cannot be NaN"),
+        (["0.5"], 0, TypeError, "must be a real number, got str"),
+        ([True], 0, TypeError, "must be a real number, got bool"),
+        ([1.0], -1, TypeError, "seeds must be an int >= 0"),
+        ([1.0], 1.0, TypeError, "seeds must be an int >= 0"),
+        ([torch.ones(2)], 0, TypeError, r"got a tensor of shape \(2,\)"),
+    ],
+)
+def test_bad_input(values, seeds, error, match):
+    with pytest.raises(error, match=match):
+        Measurement(values, seeds=seeds)
