@@ -55,7 +55,9 @@ Cells = dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]
 SUMMARY_TABLE: list[tuple[str, str, Cells]] = [
     ("Memory", "sum.memory", {
         "LSTM": ("Sequential", ("r1.sequential",), ()),
-        "Transformer": ("Self-Attention", ("r1.looks_at_everything", "r1.decides_what_matters"), ()),
+        "Transformer": (
+            "Self-Attention", ("r1.looks_at_everything", "r1.decides_what_matters"), ()
+        ),
     }),
     ("Speed", "sum.speed", {
         "LSTM": ("Slow", ("r2.winner", "r2.demo_timestep3"), ()),

@@ -128,7 +128,9 @@ class VerdictTable:
             raise ValueError(f"unknown claim id {claim_id!r}: see seqlib.claims.CLAIMS")
         claim = CLAIMS[claim_id]
         if claim.round != self.round:
-            raise ValueError(f"{claim_id} is judged in round {claim.round}, not in round {self.round}")
+            raise ValueError(
+                f"{claim_id} is judged in round {claim.round}, not in round {self.round}"
+            )
         if any(row.claim_id == claim_id for row in self.rows):
             raise ValueError(f"{claim_id} is already in this table")
         return claim

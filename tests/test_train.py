@@ -93,6 +93,22 @@ def test_learns_sign_of_sum():
     assert evaluate(model, sign_task(512, seed=3))["accuracy"] > 0.9
 
 
+def test_stop_at_ends_the_run_once_the_task_is_solved():
+    def fit(stop_at):
+        torch.manual_seed(0)
+        return train(
+            small_classifier(), sign_task(1024, seed=1), steps=600, lr=1e-2,
+            eval_data=sign_task(512, seed=2), eval_every=20, stop_at=stop_at, progress=False,
+        )  # fmt: skip
+
+    stopped, full = fit(0.9), fit(None)
+    assert stopped.steps < 600 and stopped.steps == stopped.step[-1] == stopped.eval_step[-1]
+    assert stopped.final_eval_accuracy >= 0.9 and len(stopped.loss) == stopped.steps
+    assert stopped.eval_accuracy[:-1] == [a for a in stopped.eval_accuracy[:-1] if a < 0.9]
+    assert full.steps == 600 and full.loss[: stopped.steps] == stopped.loss  # same run until then
+    assert fit(1.0).steps <= 600  # an accuracy it may never reach: it runs to the end if so
+
+
 def test_history_records_every_step():
     history = run(seed=0)
     assert history.step == list(range(1, 31))
@@ -233,6 +249,10 @@ def test_without_keep_best_the_last_weights_stay():
         ({"eval_every": 5}, ValueError, "eval_every is set but eval_data is None"),
         ({"keep_best": True}, ValueError, "keep_best=True needs eval_data"),
         ({"keep_best": 1}, TypeError, "keep_best must be True or False, got 1"),
+        ({"stop_at": 0.9}, ValueError, "stop_at needs eval_data and eval_every"),
+        ({"stop_at": 1.5, "eval_data": sign_task(8), "eval_every": 1}, ValueError, r"in \(0, 1\]"),
+        ({"stop_at": 0.0, "eval_data": sign_task(8), "eval_every": 1}, ValueError, "must be > 0"),
+        ({"stop_at": "high"}, TypeError, "stop_at must be a number, got str"),
     ],
 )
 def test_train_argument_errors(kwargs, error, match):

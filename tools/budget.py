@@ -80,7 +80,8 @@ def main(argv: list[str]) -> int:
         within = outside <= limit_s and (peak is None or peak <= BUDGET_MB)
         inside_s = f"{inside:.0f} s" if inside is not None else "?"
         peak_mb = f"{peak:.0f} MB" if peak is not None else "?"
-        print(f"| {name} | {outside:.0f} s | {inside_s} | {peak_mb} | {'yes' if within else 'NO'} |")
+        verdict = "yes" if within else "NO"
+        print(f"| {name} | {outside:.0f} s | {inside_s} | {peak_mb} | {verdict} |")
     return 0
 
 
