@@ -11,7 +11,10 @@ models     sequence models over a backbone; parameter counting and matching
 tasks      synthetic, seeded data sets for the rounds
 train      a small seeded training loop with a history
 timing     device choice, synchronised timing, peak memory, sweeps
+claims     the fight card's claims: quote, criterion and the rule that decides each
+measurement one value per seed, and its range: what every verdict is decided on
 verdict    the claim / measured / verdict table every round ends with
+scorecard  all rounds' verdicts, and the fight card's two tables rebuilt from them
 config     the quick / full profile
 viz        shared plots (imports matplotlib on first use)
 widgets    ipywidgets explorers (imports ipywidgets on first use)
@@ -34,6 +37,7 @@ from seqlib.attention import (
     scaled_dot_product_attention,
 )
 from seqlib.lstm import LSTM, RNN, LSTMCell
+from seqlib.measurement import Measurement
 from seqlib.models import SequenceModel, build_model, count_parameters, matched_pair
 from seqlib.timing import benchmark, peak_memory, pick_device, sweep
 from seqlib.train import History, evaluate, train
@@ -71,6 +75,7 @@ __all__ = [
     "RNN",
     "History",
     "LSTMCell",
+    "Measurement",
     "LearnedPositionalEncoding",
     "MultiHeadAttention",
     "SequenceModel",
