@@ -64,8 +64,8 @@ class Measurement:
             raise TypeError(f"seeds must be an int >= 0, got {seeds!r}")
         if not floats:
             raise ValueError("a measurement needs at least one value")
-        if any(math.isnan(v) for v in floats):
-            raise ValueError(f"a measurement cannot be NaN, got {floats}")
+        if not all(math.isfinite(v) for v in floats):
+            raise ValueError(f"a measurement must be finite (no NaN or infinity), got {floats}")
         if seeds == 0 and len(floats) != 1:
             raise ValueError(f"seeds=0 (nothing trained) takes one value, got {len(floats)}")
         if seeds > 0 and len(floats) != seeds:

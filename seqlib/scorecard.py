@@ -64,8 +64,10 @@ SUMMARY_TABLE: list[tuple[str, str, Cells]] = [
         "Transformer": ("Fast", ("r2.winner", "r2.demo_timestep3", "r2.gpu_friendly_faster"), ()),
     }),
     ("Interpretability", "sum.interpretability", {
-        "LSTM": ("Hard", ("r3.black_box", "r3.lstm_dog"), ()),
-        "Transformer": ("Visualizable", ("r3.attention_shows_focus", "r3.see_influence"), ()),
+        "LSTM": ("Hard", ("r3.black_box",), ()),
+        "Transformer": (
+            "Visualizable", ("r3.attention_shows_focus", "r3.see_influence", "r3.he_ceo"), ()
+        ),
     }),
     ("Parallelization", "sum.parallelization", {
         "LSTM": ("No", ("r2.cant_parallelize", "r2.waits_each_step"), ()),
@@ -99,7 +101,9 @@ BUSINESS_TABLE: list[tuple[str, str, Cells]] = [
     }),
     ("🧠 Interpretability", "biz.interpretability", {
         "LSTM": ("🕳️ Limited", ("r3.black_box",), ()),
-        "Transformer": ("🔦 Transparent", ("r3.attention_shows_focus", "r3.see_influence"), ()),
+        "Transformer": (
+            "🔦 Transparent", ("r3.attention_shows_focus", "r3.see_influence", "r3.he_ceo"), ()
+        ),
     }),
     ("🛠️ Framework", "biz.framework", {
         "LSTM": ("nn.LSTM (PyTorch)", ("biz.framework",), ()),
@@ -193,8 +197,17 @@ class Scorecard:
         return {row.claim_id: row.verdict for row in self.rows if row.verdict}
 
     def counts(self) -> dict[str, int]:
-        """Verdicts over all rows with one; "not measured here" is its own count."""
-        return {name: sum(row.verdict == name for row in self.rows) for name in VERDICTS}
+        """How many registry claims got each verdict; "not measured here" is its own count, and
+        ``"not run"`` counts the claims of rounds with no results at all."""
+        counts = {name: sum(row.verdict == name for row in self.rows) for name in VERDICTS}
+        judged = {row.claim_id for row in self.rows if row.verdict}
+        counts["not run"] = sum(
+            claim.round == int(name[:2])
+            for claim in CLAIMS.values()
+            for name, source in self.sources.items()
+            if source == MISSING and name[:2].isdigit() and claim.id not in judged
+        )
+        return counts
 
     def rounds_with(self, source: str) -> list[str]:
         """The rounds whose rows come from ``source`` (``"measured"``, ``"reference"``, ...)."""

@@ -60,6 +60,7 @@ class Row:
     seeds: int = 0
     interval: tuple[float, float] | None = None
     note: str = ""
+    device: str = ""  # where the measurement was taken (a summary row: "")
 
     @property
     def symbol(self) -> str:
@@ -142,14 +143,18 @@ class VerdictTable:
         measured: str,
         *,
         note: str = "",
+        device: str | torch.device | None = None,
     ) -> Row:
         """Judge a claim by its registered rule on ``measurement`` (``None``: could not measure).
 
-        ``measured`` is the sentence the notebook formats from its own numbers.
+        ``measured`` is the sentence the notebook formats from its own numbers. ``device`` is
+        where the measurement was taken, when that is not the table's device (e.g. the fight
+        card's demo, timed on the CPU as written, in a round that ran on a GPU).
         """
         claim = self._claim(claim_id)
-        verdict = claim.judge(measurement, device=self.device)
-        return self._append(claim, measured, verdict, measurement, note)
+        where = self.device if device is None else _device_name(device)
+        verdict = claim.judge(measurement, device=where)
+        return self._append(claim, measured, verdict, measurement, note, where)
 
     def derive(
         self,
@@ -166,16 +171,22 @@ class VerdictTable:
         claim = self._claim(claim_id)
         known = {**(verdicts or {}), **{row.claim_id: row.verdict for row in self.rows}}
         verdict = claim.derive(known)
-        parts = [*claim.rule.supports, *claim.rule.opposes]
+        parts = [*claim.rule.supports, *claim.rule.opposes]  # type: ignore[union-attr]
         measured = "; ".join(
             f"{VERDICTS[known.get(i, NOT_MEASURED)]} {i}"
-            + (" (reversed)" if i in claim.rule.opposes else "")
+            + (" (reversed)" if i in claim.rule.opposes else "")  # type: ignore[union-attr]
             for i in parts
         )
-        return self._append(claim, measured, verdict, None, note)
+        return self._append(claim, measured, verdict, None, note, "")
 
     def _append(
-        self, claim: Claim, measured: str, verdict: str, m: Measurement | None, note: str
+        self,
+        claim: Claim,
+        measured: str,
+        verdict: str,
+        m: Measurement | None,
+        note: str,
+        device: str,
     ) -> Row:
         row = Row(
             claim_id=claim.id,
@@ -186,6 +197,7 @@ class VerdictTable:
             seeds=0 if m is None else m.seeds,
             interval=None if m is None else m.interval,
             note=_check_str(note, "note"),
+            device=device,
         )
         self.rows.append(row)
         return row
@@ -279,6 +291,7 @@ class VerdictTable:
                     seeds=row.get("seeds", 0),
                     interval=tuple(interval) if interval else None,
                     note=row.get("note", ""),
+                    device=row.get("device", ""),
                 )
             )
         skip = ("round", "rows", "interval_kind")

@@ -10,12 +10,20 @@ claim settled on a CPU, and the fight card's two tables rebuilt in the scorecard
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
-from seqlib.claims import CLAIMS, NOT_MEASURED
-from seqlib.measurement import MIN_SEEDS
-from seqlib.scorecard import BUSINESS_TABLE, REFERENCE_DIR, ROUNDS, SUMMARY_TABLE
+from seqlib.claims import CLAIMS, NOT_MEASURED, Cited, FromClaims
+from seqlib.measurement import MIN_SEEDS, Measurement
+from seqlib.scorecard import (
+    BUSINESS_TABLE,
+    REFERENCE_DIR,
+    ROUNDS,
+    SUMMARY_TABLE,
+    rebuild_table,
+    scorecard,
+)
 from seqlib.verdict import VERDICTS, load_results
 
 RESULTS = load_results(REFERENCE_DIR)
@@ -30,6 +38,10 @@ def test_all_five_rounds_were_saved_by_one_quick_run():
     for name, table in RESULTS.items():
         assert table.meta["profile"] == "quick", name
         assert {"device", "threads", "torch", "saved_at"} <= table.meta.keys(), name
+    assert len({table.meta["torch"] for table in RESULTS.values()}) == 1
+    times = [datetime.fromisoformat(table.meta["saved_at"]) for table in RESULTS.values()]
+    assert times == sorted(times), "saved in round order, by one run of the five"
+    assert (times[-1] - times[0]).total_seconds() < 3600, "saved more than an hour apart"
 
 
 def test_every_registry_claim_has_one_row_in_its_round():
@@ -43,6 +55,35 @@ def test_every_registry_claim_has_one_row_in_its_round():
         assert row.verdict in VERDICTS and row.measured.strip()
     missing = sorted(set(CLAIMS) - set(seen))
     assert not missing, f"claims with no row: {missing}"
+
+
+def test_not_measured_only_where_the_registry_allows_it():
+    for name, table in RESULTS.items():
+        for row in table.rows:
+            claim = CLAIMS[row.claim_id]
+            if row.verdict != NOT_MEASURED or isinstance(claim.rule, (Cited, FromClaims)):
+                continue
+            on_gpu = row.device.split(":")[0] in ("cuda", "mps")
+            allowed = (claim.hardware == "gpu" and not on_gpu) or claim.unmeasured_when
+            assert allowed, f"{name} {row.claim_id}: not measured, and nothing allows that"
+
+
+def test_every_saved_verdict_follows_from_its_saved_measurement():
+    """Re-judge each row from its saved value and interval, and each summary from the rows."""
+    verdicts = {row.claim_id: row.verdict for _, row in rows()}
+    for name, row in rows():
+        claim = CLAIMS[row.claim_id]
+        if isinstance(claim.rule, FromClaims):
+            assert claim.derive(verdicts) == row.verdict, f"{name} {row.claim_id}"
+        elif row.value is not None:
+            if row.interval:  # the rules read the lowest and the highest seed
+                low, high = row.interval
+                values = [low, high, *[row.value] * (row.seeds - 2)]
+                measurement = Measurement(values, seeds=row.seeds)
+            else:
+                measurement = Measurement([row.value] * max(row.seeds, 1), seeds=row.seeds)
+            again = claim.judge(measurement, device=row.device or "cpu")
+            assert again == row.verdict, f"{name} {row.claim_id}: saved {row.verdict}, rule {again}"
 
 
 def test_every_trained_row_rests_on_three_seeds_with_an_interval():
@@ -76,5 +117,10 @@ def test_the_scorecard_has_both_tables():
             assert row["verdict"] in VERDICTS
             for cell in row["cells"].values():
                 assert cell["verdict"] in VERDICTS and cell["supports"] + cell["opposes"]
-    assert set(card["counts"]) == set(VERDICTS)  # "not measured here" counted apart
+    assert set(card["counts"]) == {*VERDICTS, "not run"}  # "not measured here" counted apart
+    assert sum(card["counts"].values()) == len(CLAIMS) and card["counts"]["not run"] == 0
     assert all(source == "measured" for source in card["sources"].values())
+    # the saved tables are what the saved rounds give today
+    again = scorecard(RESULTS)
+    assert card["summary_table"] == rebuild_table(SUMMARY_TABLE, again.verdicts())
+    assert card["business_table"] == rebuild_table(BUSINESS_TABLE, again.verdicts())

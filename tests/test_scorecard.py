@@ -58,6 +58,7 @@ def test_measured_then_reference_then_missing(folders):
     assert [row.verdict for row in card.rows] == ["confirmed", "refuted", None]
     assert card.verdicts() == {"r1.sequential": "confirmed", "r2.demo_timestep3": "refuted"}
     assert card.counts()["not measured here"] == 0 and card.counts()["confirmed"] == 1
+    assert card.counts()["not run"] == len([c for c in CLAIMS.values() if c.round == 3])
     assert card.rounds_with(REFERENCE) == ["02_computation_speed"]
 
 
@@ -84,6 +85,7 @@ def test_nothing_anywhere(tmp_path):
     card = scorecard(directory=tmp_path / "none", reference=tmp_path / "none")
     assert isinstance(card, Scorecard) and list(card.sources) == list(ROUNDS)
     assert all(row.source == MISSING for row in card.rows)
+    assert card.counts()["not run"] == len(CLAIMS)
     # every cell of both tables is "not measured here" when nothing was measured
     for table in (card.summary_table, card.business_table):
         for row in table:

@@ -13,7 +13,7 @@ from seqlib.verdict import VerdictTable, load_results
 
 def sample_table(device: str = "cpu") -> VerdictTable:
     table = VerdictTable("02_computation_speed", profile="quick", device=device)
-    table.judge("r2.demo_timestep3", Measurement(12.3, seeds=0), "LSTM 12.3x faster (cpu)")
+    table.judge("r2.demo_timestep3", Measurement(12.3, seeds=0), "LSTM takes 12.3x as long")
     table.judge("r2.waits_each_step", Measurement(0.98, seeds=0), "time ~ T^0.98")
     table.judge("r2.gpu_friendly_faster", None, "no GPU here", note="runs where one is")
     table.judge("r2.winner", Measurement(0.5, seeds=0), "half the settings")
@@ -41,7 +41,11 @@ def test_judge_uses_the_registered_rule():
 def test_a_gpu_claim_measured_on_a_gpu_is_judged():
     table = VerdictTable("02_computation_speed", profile="full", device=torch.device("cuda"))
     row = table.judge("r2.gpu_friendly_faster", Measurement(3.0, seeds=0), "3x on the GPU")
-    assert row.verdict == "confirmed" and table.meta["device"] == "cuda"
+    assert row.verdict == "confirmed" and table.meta["device"] == "cuda" and row.device == "cuda"
+    # a CPU timing in a GPU round cannot settle a GPU claim: the row's own device decides
+    table = VerdictTable("02_computation_speed", profile="full", device="cuda")
+    row = table.judge("r2.gpu_friendly_faster", Measurement(3.0, seeds=0), "cpu", device="cpu")
+    assert row.verdict == "not measured here" and row.device == "cpu"
 
 
 def test_seeds_and_interval_are_kept():
@@ -146,6 +150,7 @@ def test_save_keeps_what_the_notebook_set(tmp_path):
         "seeds": 3,
         "interval": [0.9, 1.0],
         "note": "",
+        "device": "cpu",
     }
     loaded = VerdictTable.load(path)
     assert loaded.rows == table.rows and loaded.meta == table.meta
