@@ -15,7 +15,10 @@ million tokens). It always names the measurement that decided it::
     print(advice)   # LSTM (decided by: learning curve) ...
 
 The order of the questions: first latency (a fighter that misses your budget is out), then
-data efficiency (the learning curve at your data size), then cost (a tie goes to the cheaper).
+data efficiency (the learning curve at your data size, inside the measured sizes), then cost
+(a tie goes to the cheaper). Latency and cost count only on the kind of hardware they were
+measured on: asked about a GPU with CPU timings, the advice rests on the learning curves alone,
+or says that nothing measured here decides.
 Nonsense input (a negative size, a zero budget, an unknown hardware) raises ``ValueError`` with
 a message saying what is expected; the explorer shows that message instead of advice.
 """
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 
 FIGHTERS = ("LSTM", "Transformer")
 HARDWARE = ("cpu", "gpu")
+GPU_DEVICES = ("cuda", "mps")  # torch device types that are GPUs
 DRIVERS = ("latency per token", "learning curve", "cost per million tokens", "none")
 
 
@@ -48,7 +52,8 @@ class Measurements:
       milliseconds per generated token at each (the Transformer with its KV cache).
     - ``cost_per_million[f]``: money per million tokens of inference at the user's price
       (``None``: no tie-break on cost).
-    - ``device``: where the timings were taken (``"cpu"``, ``"cuda"`` ...).
+    - ``device``: where the timings were taken (``"cpu"``, ``"cuda"`` ...): the advice uses
+      them only for that kind of hardware.
     """
 
     sizes: Sequence[int]
@@ -193,20 +198,23 @@ def advise(
 
     1. Latency: each fighter's measured ms per token at ``seq_length`` tokens of context. If
        only one fits ``latency_budget_ms``, hire it; if neither fits, say so (``fighter=None``).
-    2. Data: the learning curves at ``n_examples``. A lead of more than ``margin`` in accuracy
-       decides.
-    3. Cost: otherwise (a tie within ``margin``), the cheaper per million tokens.
+    2. Data: the learning curves at ``n_examples``, only inside the measured sizes (the
+       curves are not extrapolated). A lead of more than ``margin`` in accuracy decides.
+    3. Cost: otherwise, the cheaper per million tokens.
 
-    ``hardware`` (``"cpu"`` or ``"gpu"``) is compared with where the timings were measured: if
-    they differ, the advice says the timings may not transfer.
+    ``hardware`` (``"cpu"`` or ``"gpu"``) must be the kind of hardware the timings were taken
+    on (``measured.device``) for latency and cost to count. If it is not, they are left out:
+    a lead on the learning curve still decides (what a model learns does not depend on the
+    hardware), otherwise there is no advice (``fighter=None``, driver ``"none"``). CPU timings
+    never become advice "on a GPU".
     """
     if not isinstance(measured, Measurements):
         raise TypeError(f"measured must be a Measurements, got {type(measured).__name__}")
+    if isinstance(margin, bool) or not isinstance(margin, int | float) or not margin >= 0:
+        raise ValueError(f"margin must be an accuracy difference >= 0, got {margin!r}")
     n, length, budget, hardware = validate_inputs(
         n_examples, seq_length, latency_budget_ms, hardware
     )
-    details: list[str] = []
-
     latency = {
         f: latency_at(measured.positions, measured.ms_per_token[f], length) for f in FIGHTERS
     }
@@ -225,18 +233,40 @@ def advise(
     if where == "beyond":
         acc_sentence += (
             f" (beyond the largest measured size, {measured.sizes[-1]:,}: the last measured "
-            "point; whether the Transformer pulls ahead with more data was not measured)"
+            "point; what more data does was not measured)"
         )
     elif where == "below":
         acc_sentence += f" (below the smallest measured size, {measured.sizes[0]:,})"
 
     device_type = measured.device.split(":")[0]
-    measured_on_gpu = device_type in ("cuda", "mps")
-    if (hardware == "gpu") != measured_on_gpu:
-        details.append(
-            f"the timings were measured on {measured.device}, you asked about a {hardware}: "
-            "latency and cost may not transfer (round 2: a GPU speeds up the Transformer's "
-            "parallel work far more than the LSTM's step-by-step loop)"
+    same_hardware = (hardware == "gpu") == (device_type in GPU_DEVICES)
+    curve_measured = where == "measured"
+    lead = accuracy["LSTM"][0] - accuracy["Transformer"][0]
+    curve_winner = ("LSTM" if lead > 0 else "Transformer") if abs(lead) > margin else None
+
+    if not same_hardware:
+        # A timing on one kind of hardware says nothing about the other (round 2): latency and
+        # cost are left out, and only the learning curve (what the models learn, on any
+        # hardware) can decide.
+        unmeasured = (
+            f"latency and cost were measured on {measured.device}, not on a {hardware}: they "
+            "are not consulted (a timing on one kind of hardware does not transfer to another)"
+        )
+        if curve_measured and curve_winner is not None:
+            return Advice(
+                curve_winner,
+                "learning curve",
+                f"The {curve_winner} learns more from your data: {acc_sentence} (a lead of "
+                f"{abs(lead):.3f}).",
+                [unmeasured],
+            )
+        return Advice(
+            None,
+            "none",
+            f"No advice for a {hardware} from these measurements: {acc_sentence}"
+            + (" (no clear lead)" if curve_measured else "")
+            + f"; {unmeasured}. Measure both fighters on a {hardware}.",
+            [],
         )
 
     if not fits:
@@ -244,7 +274,7 @@ def advise(
             None,
             "latency per token",
             f"Neither fighter fits your budget of {budget:.3g} ms per token: {lat_text}.",
-            [acc_sentence, *details],
+            [acc_sentence],
         )
     if len(fits) == 1:
         (winner,) = fits
@@ -252,37 +282,41 @@ def advise(
             winner,
             "latency per token",
             f"Only the {winner} fits your budget of {budget:.3g} ms per token: {lat_sentence}.",
-            [acc_sentence, *details],
+            [acc_sentence],
         )
 
-    lead = accuracy["LSTM"][0] - accuracy["Transformer"][0]
-    if abs(lead) > margin:
-        winner = "LSTM" if lead > 0 else "Transformer"
+    if curve_measured and curve_winner is not None:
         return Advice(
-            winner,
+            curve_winner,
             "learning curve",
-            f"Both fit your latency budget; the {winner} learns more from your data: "
+            f"Both fit your latency budget; the {curve_winner} learns more from your data: "
             f"{acc_sentence} (a lead of {abs(lead):.3f}).",
-            [lat_sentence, *details],
+            [lat_sentence],
         )
 
+    tie = (
+        f"{acc_sentence}: within {margin} of each other"
+        if curve_measured
+        else f"{acc_sentence}: not a measured size, so the curves do not decide"
+    )
     cost = measured.cost_per_million
-    tie = f"{acc_sentence}: within {margin} of each other"
     if cost:
         winner = min(FIGHTERS, key=lambda f: cost[f])
         return Advice(
             winner,
             "cost per million tokens",
-            f"Both fit your budget and learn equally well ({tie}); the {winner} is cheaper: "
+            f"Both fit your budget and the learning curves do not separate them ({tie}); the "
+            f"{winner} is cheaper on {measured.device}: "
             + ", ".join(f"{f} {cost[f]:.3g} per million tokens" for f in FIGHTERS)
             + ".",
-            [lat_sentence, *details],
+            [lat_sentence],
         )
     return Advice(
         "LSTM" if latency["LSTM"][0] <= latency["Transformer"][0] else "Transformer",
         "latency per token",
-        f"Both fit and learn equally well ({tie}); the faster one per token wins: {lat_sentence}.",
-        details,
+        f"Both fit and the learning curves do not separate them ({tie}); the faster one per "
+        f"token wins: {lat_sentence}.",
+        [],
     )
 
 
@@ -297,6 +331,8 @@ def advice_html(
     latency_budget_ms: object,
     hardware: object,
     measured: Measurements,
+    *,
+    margin: float = 0.01,
 ) -> str:
     """:func:`advise` as HTML; nonsense input gives the error message (⚠️), never an exception."""
     try:
@@ -306,6 +342,7 @@ def advice_html(
             latency_budget_ms,  # type: ignore[arg-type]
             hardware,  # type: ignore[arg-type]
             measured,
+            margin=margin,
         ).to_html()
     except ValueError as error:
         return f"<p>⚠️ <b>Check your input:</b> {html.escape(str(error))}</p>"
@@ -318,9 +355,11 @@ def hire_explorer(
     seq_length: int = 128,
     latency_budget_ms: float = 1.0,
     hardware: str = "cpu",
+    margin: float = 0.01,
 ) -> ipywidgets.VBox:
     """An explorer: type your data size, sequence length, latency budget and hardware; read
-    the advice (:func:`advice_html`) and which measurement drove it.
+    the advice (:func:`advice_html`, with ``margin`` as in :func:`advise`) and which
+    measurement drove it.
 
     Returns an ``ipywidgets.VBox`` with ``box.controls`` (``"n_examples"``, ``"seq_length"``,
     ``"latency_budget_ms"``, ``"hardware"``), ``box.readout`` (the HTML advice) and
@@ -347,7 +386,7 @@ def hire_explorer(
     readout = widgets.HTML()
 
     def update(change: object = None) -> None:
-        readout.value = advice_html(*(c.value for c in controls.values()), measured)
+        readout.value = advice_html(*(c.value for c in controls.values()), measured, margin=margin)
 
     rows = [
         widgets.HBox([controls["n_examples"], controls["seq_length"]]),

@@ -204,3 +204,63 @@ def seasonal_series(
     # contiguous copies, not views of one (N, W + h) tensor: strides that depend on W + h
     # would tie the inputs' layout to the horizon (torch.export specialises on strides)
     return series[:, :window, None].contiguous(), series[:, window:].contiguous()
+
+
+def repeated_markov(
+    n_samples: int,
+    lag: int,
+    *,
+    n_states: int,
+    seed: int = 0,
+    chain_seed: int = 0,
+    concentration: float = 0.3,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Markov text that repeats itself: ``lag`` states of one chain, then the same ``lag`` again.
+
+    Local statistics (the chain, :func:`markov_chain`) predict the next state as well as
+    anything can in the first half; in the second half the next state is the one seen ``lag``
+    steps earlier, so a model that learns to **look back** ``lag`` tokens predicts it exactly.
+    Predict the next state at every step (round 4: the structure that more data lets attention
+    exploit, above the local-statistics ceiling; see :func:`repeated_markov_ceilings`).
+
+    Returns ``inputs (N, 2 lag - 1)`` and ``targets (N, 2 lag - 1)``, long: the sequence
+    ``s_0 .. s_{lag-1} s_0 .. s_{lag-1}`` and its next state.
+    """
+    check_positive_int(n_samples, "n_samples")
+    check_positive_int(lag, "lag")
+    if lag < 2:
+        raise ValueError(f"lag must be at least 2 (one state repeated is not text), got {lag}")
+    first, _ = markov_chain(
+        n_samples,
+        lag,
+        n_states=n_states,
+        seed=seed,
+        chain_seed=chain_seed,
+        concentration=concentration,
+    )  # (N, lag): the first lag states of each sequence
+    sequence = torch.cat([first, first], dim=1)  # (N, 2 lag)
+    return sequence[:, :-1].contiguous(), sequence[:, 1:].contiguous()
+
+
+def repeated_markov_ceilings(
+    inputs: torch.Tensor, targets: torch.Tensor, P: torch.Tensor, lag: int
+) -> dict[str, float]:
+    """The two ceilings of :func:`repeated_markov` data, as accuracies over every position.
+
+    - ``"local"``: the best predictor that uses only the current state (it knows ``P`` and
+      guesses ``P[state].argmax()``): what local statistics can reach.
+    - ``"look_back"``: the same in the first half, and the state ``lag`` steps back in the
+      second half (exact): what a model that also looks back can reach.
+    """
+    check_positive_int(lag, "lag")
+    if not isinstance(inputs, torch.Tensor) or not isinstance(targets, torch.Tensor):
+        raise TypeError("inputs and targets must be torch tensors")
+    if inputs.shape != targets.shape or inputs.dim() != 2 or inputs.shape[1] != 2 * lag - 1:
+        raise ValueError(
+            f"inputs and targets must both be (N, 2 lag - 1) = (N, {2 * lag - 1}), got "
+            f"{tuple(inputs.shape)} and {tuple(targets.shape)}"
+        )
+    local = P.argmax(dim=1)[inputs] == targets  # (N, 2 lag - 1)
+    repeated = torch.arange(inputs.shape[1]) + 1 >= lag  # (2 lag - 1,): target in the 2nd half
+    look_back = local | repeated  # the second half is read off lag steps back
+    return {"local": local.float().mean().item(), "look_back": look_back.float().mean().item()}

@@ -58,14 +58,27 @@ def test_a_tie_goes_to_the_cheaper():
 def test_beyond_the_measured_sizes_the_advice_says_so():
     advice = advise(100_000, 64, 10.0, "cpu", measured())
     assert any("beyond the largest measured size" in d for d in [advice.reason, *advice.details])
+    # the curve is not extrapolated: the last measured lead does not decide
+    assert advice.driver == "cost per million tokens" and "not a measured size" in advice.reason
 
 
-def test_asking_about_a_gpu_with_cpu_timings_is_flagged():
-    advice = advise(100, 64, 10.0, "gpu", measured())
-    assert any("may not transfer" in d for d in advice.details)
-    assert not any(
-        "may not transfer" in d for d in advise(100, 64, 10.0, "cpu", measured()).details
-    )
+def test_cpu_timings_never_become_advice_on_a_gpu():
+    # the learning curve (hardware-independent) decides; latency and cost are left out
+    advice = advise(100, 256, 1.0, "gpu", measured())
+    assert advice.fighter == "LSTM" and advice.driver == "learning curve"
+    assert any("not consulted" in d and "measured on cpu" in d for d in advice.details)
+    # no lead on the curve: no advice, rather than CPU costs passed off as GPU ones
+    for n in (800, 100_000):
+        advice = advise(n, 64, 10.0, "gpu", measured())
+        assert advice.fighter is None and advice.driver == "none"
+        assert "No advice for a gpu" in advice.reason and "per million" not in advice.reason
+    # a budget no fighter meets on the CPU says nothing about a GPU
+    assert advise(800, 256, 0.1, "gpu", measured()).driver == "none"
+    # GPU timings for a GPU question are used; for a CPU question they are not
+    on_gpu = measured(device="cuda:0")
+    assert advise(800, 64, 10.0, "gpu", on_gpu).driver == "cost per million tokens"
+    assert advise(800, 64, 10.0, "cpu", on_gpu).fighter is None
+    assert not any("not consulted" in d for d in advise(100, 64, 10.0, "cpu", measured()).details)
 
 
 def test_curves_are_read_not_invented():
@@ -128,3 +141,18 @@ def test_explorer_updates_and_shows_messages():
     box.controls["latency_budget_ms"].value = 1.0
     box.controls["seq_length"].value = 256
     assert "latency per token" in box.readout.value
+    box.controls["hardware"].value = "gpu"  # CPU timings: no latency advice for a GPU
+    assert "not consulted" in box.readout.value and "latency per token" not in box.readout.value
+    wide = hire_explorer(measured(), n_examples=100, latency_budget_ms=10.0, margin=0.1)
+    assert "cost per million tokens" in wide.readout.value
+
+
+def test_the_margin_sets_what_counts_as_a_lead():
+    # 100 examples: LSTM 0.41, Transformer 0.34 (log-interpolated): a lead of about 0.07
+    assert advise(100, 64, 10.0, "cpu", measured(), margin=0.05).driver == "learning curve"
+    assert advise(100, 64, 10.0, "cpu", measured(), margin=0.1).driver == "cost per million tokens"
+    assert "learning curve" in advice_html(100, 64, 10.0, "cpu", measured(), margin=0.05)
+    assert "cost per million" in advice_html(100, 64, 10.0, "cpu", measured(), margin=0.1)
+    for bad in (-0.1, float("nan"), "0.1", True):
+        with pytest.raises(ValueError, match="margin"):
+            advise(100, 64, 10.0, "cpu", measured(), margin=bad)

@@ -1,9 +1,16 @@
-"""seqlib.tasks.markov_chain: seeded sequences of one fixed random Markov chain."""
+"""seqlib.tasks.markov_chain (seeded sequences of one fixed random Markov chain) and
+repeated_markov (the same text twice: local statistics plus a look-back)."""
 
 import pytest
 import torch
 
-from seqlib.tasks import markov_chain, markov_optimal_accuracy, markov_transition_matrix
+from seqlib.tasks import (
+    markov_chain,
+    markov_optimal_accuracy,
+    markov_transition_matrix,
+    repeated_markov,
+    repeated_markov_ceilings,
+)
 
 
 def test_shapes_and_next_state_targets():
@@ -55,3 +62,40 @@ def test_bad_arguments_are_refused(kwargs, error):
     n, length = kwargs.pop("n_samples"), kwargs.pop("length")
     with pytest.raises(error):
         markov_chain(n, length, **kwargs)
+
+
+def test_repeated_markov_repeats_the_first_half():
+    x, y = repeated_markov(6, 5, n_states=7, seed=2)
+    assert x.shape == y.shape == (6, 9) and x.dtype == y.dtype == torch.long
+    assert torch.equal(x[:, 1:], y[:, :-1])  # the target is the next input
+    sequence = torch.cat([x, y[:, -1:]], dim=1)  # (N, 2 lag)
+    assert torch.equal(sequence[:, :5], sequence[:, 5:])  # the second half is the first again
+    # the first half is the chain's own text, seeded like markov_chain
+    assert torch.equal(sequence[:, :5], markov_chain(6, 5, n_states=7, seed=2)[0])
+    assert torch.equal(x, repeated_markov(6, 5, n_states=7, seed=2)[0])
+    assert not torch.equal(x, repeated_markov(6, 5, n_states=7, seed=3)[0])
+
+
+def test_repeated_markov_ceilings():
+    P = markov_transition_matrix(8, concentration=0.2)
+    x, y = repeated_markov(2000, 10, n_states=8, seed=0, concentration=0.2)
+    ceilings = repeated_markov_ceilings(x, y, P, 10)
+    # local statistics: the chain's own ceiling; looking back: exact in the second half
+    assert ceilings["local"] == pytest.approx(markov_optimal_accuracy(x, y, P))
+    local = (P.argmax(dim=1)[x] == y).float()  # (N, 19)
+    expected = (local[:, :9].sum() + 10 * 2000) / (19 * 2000)
+    assert ceilings["look_back"] == pytest.approx(expected.item())
+    assert ceilings["look_back"] > ceilings["local"]
+
+
+def test_repeated_markov_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="lag"):
+        repeated_markov(3, 1, n_states=4)
+    with pytest.raises(ValueError):
+        repeated_markov(0, 4, n_states=4)
+    x, y = repeated_markov(3, 4, n_states=4)
+    P = markov_transition_matrix(4)
+    with pytest.raises(ValueError, match="2 lag - 1"):
+        repeated_markov_ceilings(x, y, P, 5)
+    with pytest.raises(TypeError):
+        repeated_markov_ceilings(x.tolist(), y, P, 4)
