@@ -139,6 +139,10 @@ class MinLSTM(_MinRNN):
 
 
 def parallel_steps(length: int) -> int:
-    """Sequential steps on a parallel scan's critical path: about log2(T) (plus one)."""
+    """Sequential steps on a parallel scan's critical path: ``ceil(log2(T)) + 1`` (1 for T=1).
+
+    A count from the algorithm (Blelloch, 1990), given as many processors as a step needs: a
+    formula, not a measurement. The sequential loop's critical path is ``T`` steps.
+    """
     check_positive_int(length, "length")
     return math.ceil(math.log2(length)) + 1 if length > 1 else 1

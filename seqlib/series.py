@@ -1,0 +1,196 @@
+"""Round 5's real time series and the baselines every forecaster must beat.
+
+A small, real, structured series ships with seqlib: the yearly sunspot numbers 1700-2008 (309
+values, copied from statsmodels 0.15.0's ``datasets/sunspots``, public domain: see
+``seqlib/data/README.md``). It is read offline, without statsmodels::
+
+    years, spots = load_sunspots()                      # (309,) int64, (309,) float32
+    splits = forecast_splits(spots, window=24)          # chronological train / val / test
+    x, y = splits.train                                 # (N, 24, 1), (N, 1): standardised
+    naive = seasonal_naive(x, period=11)                # (N, 1): the value one cycle ago
+    linear = fit_linear(x, y)                           # least squares: an nn.Module
+
+The splits are **chronological**: the model is validated on the years after its training
+years, and tested on the years after those, as a forecaster would be used. Every split is
+standardised with the mean and standard deviation of the training years only (the test years
+must not leak into the scaling), so MSEs are in units of the training years' variance.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from seqlib._validate import check_positive_int, check_tensor
+
+__all__ = [
+    "SUNSPOTS_CSV",
+    "ForecastSplits",
+    "fit_linear",
+    "forecast_splits",
+    "load_sunspots",
+    "make_windows",
+    "mse",
+    "seasonal_naive",
+]
+
+SUNSPOTS_CSV = Path(__file__).resolve().parent / "data" / "sunspots.csv"
+
+
+def load_sunspots(path: str | Path | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The yearly sunspot numbers: ``years (309,)`` int64 and ``values (309,)`` float32.
+
+    ``path`` defaults to the copy shipped with seqlib (``SUNSPOTS_CSV``); a file given instead
+    must have the same two columns, ``YEAR`` and ``SUNACTIVITY``.
+    """
+    path = Path(SUNSPOTS_CSV if path is None else path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no sunspots file at {path}")
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or not {"YEAR", "SUNACTIVITY"} <= set(rows[0]):
+        raise ValueError(f"{path} needs the columns YEAR and SUNACTIVITY (statsmodels' layout)")
+    years = torch.tensor([int(float(r["YEAR"])) for r in rows], dtype=torch.int64)
+    values = torch.tensor([float(r["SUNACTIVITY"]) for r in rows], dtype=torch.float32)
+    if not torch.all(years[1:] - years[:-1] == 1):
+        raise ValueError(f"{path}: the years must follow each other without gaps")
+    return years, values
+
+
+def make_windows(
+    series: torch.Tensor, window: int, *, horizon: int = 1
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every window of ``window`` values and the ``horizon`` values after it.
+
+    ``series (L,)`` -> ``inputs (N, window, 1)`` and ``targets (N, horizon)`` with
+    ``N = L - window - horizon + 1``: sample ``i`` reads ``series[i : i + window]`` and must
+    forecast ``series[i + window : i + window + horizon]``.
+    """
+    check_tensor(series, "series", ndim=1)
+    check_positive_int(window, "window")
+    check_positive_int(horizon, "horizon")
+    n = series.shape[0] - window - horizon + 1
+    if n < 1:
+        raise ValueError(
+            f"a series of {series.shape[0]} values has no window of {window} + {horizon} values"
+        )
+    spans = series.unfold(0, window + horizon, 1)  # (N, window + horizon)
+    return spans[:, :window, None].contiguous(), spans[:, window:].contiguous()
+
+
+@dataclass(frozen=True)
+class ForecastSplits:
+    """Chronological train / val / test windows of one series, standardised.
+
+    ``train``, ``val``, ``test``: ``(inputs (N, W, 1), targets (N, 1))``. ``mean`` and ``std``
+    are the training values' (multiply an MSE by ``std**2`` for the series' own units).
+    ``first_target``: the index in the series of each split's first target.
+    """
+
+    train: tuple[torch.Tensor, torch.Tensor]
+    val: tuple[torch.Tensor, torch.Tensor]
+    test: tuple[torch.Tensor, torch.Tensor]
+    mean: float
+    std: float
+    first_target: dict[str, int]
+
+
+def forecast_splits(
+    series: torch.Tensor, window: int, *, val_fraction: float = 0.15, test_fraction: float = 0.15
+) -> ForecastSplits:
+    """Split ``series (L,)`` in time: the last ``test_fraction`` of the targets is the test
+    split, the ``val_fraction`` before it the validation split, the rest the training split.
+
+    A window may read values of the split before its own (a forecaster of 1980 may read 1960):
+    only the targets are split. Everything is standardised with the mean and standard deviation
+    of the values the training split sees (its windows and targets).
+    """
+    check_tensor(series, "series", ndim=1)
+    check_positive_int(window, "window")
+    for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
+    if val_fraction + test_fraction >= 1:
+        raise ValueError(
+            f"val_fraction + test_fraction must leave a training split, got "
+            f"{val_fraction} + {test_fraction}"
+        )
+    inputs, targets = make_windows(series, window)  # (N, W, 1), (N, 1)
+    n = targets.shape[0]
+    n_test, n_val = round(n * test_fraction), round(n * val_fraction)
+    n_train = n - n_val - n_test
+    if min(n_train, n_val, n_test) < 1:
+        raise ValueError(f"{n} windows are too few for a train, val and test split")
+    seen = series[: n_train + window]  # every value the training split reads or predicts
+    mean, std = seen.mean().item(), seen.std().item()
+    if std == 0:
+        raise ValueError("the training values are constant: nothing to standardise by")
+    inputs, targets = (inputs - mean) / std, (targets - mean) / std
+    bounds = {"train": (0, n_train), "val": (n_train, n_train + n_val), "test": (n - n_test, n)}
+    parts = {k: (inputs[a:b], targets[a:b]) for k, (a, b) in bounds.items()}
+    return ForecastSplits(
+        train=parts["train"],
+        val=parts["val"],
+        test=parts["test"],
+        mean=mean,
+        std=std,
+        first_target={k: a + window for k, (a, _) in bounds.items()},
+    )
+
+
+def seasonal_naive(inputs: torch.Tensor, period: int) -> torch.Tensor:
+    """The forecast with no parameters: the value one ``period`` before the next one.
+
+    ``inputs (N, W, 1)`` -> ``(N, 1)``; needs ``period <= W``.
+    """
+    check_tensor(inputs, "inputs", ndim=3)
+    check_positive_int(period, "period")
+    if period > inputs.shape[1]:
+        raise ValueError(f"period {period} is longer than the window ({inputs.shape[1]} values)")
+    return inputs[:, -period]  # (N, 1): same phase, one period back
+
+
+def fit_linear(inputs: torch.Tensor, targets: torch.Tensor, *, ridge: float = 1e-3) -> nn.Module:
+    """The linear forecaster ``y = w^T x + b`` fitted by (ridge) least squares, in closed form.
+
+    ``inputs (N, W, 1)``, ``targets (N, h)`` -> an ``nn.Sequential(Flatten, Linear(W, h))`` in
+    eval mode. ``ridge`` (>= 0) adds ``ridge * N * |w|^2`` to the squared error (not on ``b``):
+    a small value keeps the solve stable when windows are nearly collinear. No training loop,
+    no seed: the least-squares answer is unique.
+    """
+    check_tensor(inputs, "inputs", ndim=3)
+    check_tensor(targets, "targets", ndim=2)
+    if inputs.shape[0] != targets.shape[0]:
+        raise ValueError(
+            f"inputs and targets need the same number of samples, got {inputs.shape[0]} and "
+            f"{targets.shape[0]}"
+        )
+    if inputs.shape[2] != 1:
+        raise ValueError(f"inputs must be (N, W, 1), got shape {tuple(inputs.shape)}")
+    if isinstance(ridge, bool) or not isinstance(ridge, (int, float)) or ridge < 0:
+        raise ValueError(f"ridge must be a number >= 0, got {ridge!r}")
+    n, w = inputs.shape[:2]
+    x = torch.cat([inputs[..., 0], torch.ones(n, 1)], dim=1).double()  # (N, W + 1)
+    penalty = torch.eye(w + 1, dtype=torch.float64) * ridge * n
+    penalty[-1, -1] = 0.0  # no penalty on the bias
+    solution = torch.linalg.solve(x.T @ x + penalty, x.T @ targets.double())  # (W + 1, h)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(w, targets.shape[1]))
+    with torch.no_grad():
+        model[1].weight.copy_(solution[:-1].T)
+        model[1].bias.copy_(solution[-1])
+    return model.eval()
+
+
+def mse(predictions: torch.Tensor, targets: torch.Tensor) -> float:
+    """Mean squared error of ``predictions`` against ``targets`` (same shape)."""
+    check_tensor(predictions, "predictions")
+    check_tensor(targets, "targets")
+    if predictions.shape != targets.shape:
+        raise ValueError(
+            f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} differ"
+        )
+    return (predictions - targets).pow(2).mean().item()

@@ -1,0 +1,157 @@
+"""seqlib.series: the shipped sunspots file, windows, chronological splits, baselines, bad input."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from seqlib.series import (
+    SUNSPOTS_CSV,
+    fit_linear,
+    forecast_splits,
+    load_sunspots,
+    make_windows,
+    mse,
+    seasonal_naive,
+)
+
+
+def test_sunspots_ship_with_seqlib_and_load_offline():
+    assert SUNSPOTS_CSV.is_file() and (SUNSPOTS_CSV.parent / "README.md").is_file()
+    years, values = load_sunspots()
+    assert years.shape == values.shape == (309,)
+    assert years.dtype == torch.int64 and values.dtype == torch.float32
+    assert years[0].item() == 1700 and years[-1].item() == 2008
+    # statsmodels' first and last rows: 1700 -> 5, 2008 -> 2.9
+    assert values[0].item() == 5.0 and abs(values[-1].item() - 2.9) < 1e-6
+    assert values.min().item() >= 0
+
+
+def test_sunspots_bad_files(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_sunspots(tmp_path / "missing.csv")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("A,B\n1,2\n")
+    with pytest.raises(ValueError, match="YEAR and SUNACTIVITY"):
+        load_sunspots(wrong)
+    gap = tmp_path / "gap.csv"
+    gap.write_text("YEAR,SUNACTIVITY\n1700,5\n1702,6\n")
+    with pytest.raises(ValueError, match="gaps"):
+        load_sunspots(gap)
+
+
+def test_make_windows():
+    series = torch.arange(10.0)
+    x, y = make_windows(series, 4, horizon=2)
+    assert x.shape == (5, 4, 1) and y.shape == (5, 2)
+    assert torch.equal(x[1, :, 0], torch.tensor([1.0, 2, 3, 4]))
+    assert torch.equal(y[1], torch.tensor([5.0, 6]))
+    assert x.is_contiguous() and y.is_contiguous()
+
+
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        ((torch.arange(5.0), 5), ValueError),  # no room for a target
+        ((torch.arange(5.0).reshape(5, 1), 2), ValueError),  # not 1-D
+        ((torch.arange(5), 2), TypeError),  # not floating point
+        ((torch.arange(5.0), 0), ValueError),
+        ((torch.arange(5.0), 2.0), TypeError),
+    ],
+)
+def test_make_windows_bad_input(args, error):
+    with pytest.raises(error):
+        make_windows(*args)
+
+
+def test_splits_are_chronological_and_scaled_by_training_values_only():
+    series = torch.arange(100.0)
+    splits = forecast_splits(series, 10, val_fraction=0.2, test_fraction=0.2)
+    n = {k: len(getattr(splits, k)[1]) for k in ("train", "val", "test")}
+    assert sum(n.values()) == 90 and n["val"] == n["test"] == 18
+    seen = series[: n["train"] + 10]
+    assert splits.mean == pytest.approx(seen.mean().item())
+    assert splits.std == pytest.approx(seen.std().item())
+    unscale = lambda t: t * splits.std + splits.mean  # noqa: E731
+    # targets follow each other in time: train, then val, then test
+    assert unscale(splits.train[1][-1]).item() < unscale(splits.val[1][0]).item()
+    assert unscale(splits.val[1][-1]).item() < unscale(splits.test[1][0]).item()
+    assert splits.first_target == {"train": 10, "val": 10 + n["train"], "test": 100 - n["test"]}
+    assert unscale(splits.test[1][0]).item() == pytest.approx(splits.first_target["test"], abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"val_fraction": 0.0},
+        {"test_fraction": 1.0},
+        {"val_fraction": 0.5, "test_fraction": 0.5},
+        {"val_fraction": True},
+        {"val_fraction": "0.1"},
+    ],
+)
+def test_splits_bad_fractions(kwargs):
+    with pytest.raises(ValueError):
+        forecast_splits(torch.arange(50.0), 5, **kwargs)
+
+
+def test_splits_bad_series():
+    with pytest.raises(ValueError, match="too few"):
+        forecast_splits(torch.arange(8.0), 5)
+    with pytest.raises(ValueError, match="constant"):
+        forecast_splits(torch.ones(50), 5)
+
+
+def test_seasonal_naive():
+    x = torch.arange(24.0).reshape(2, 12, 1)
+    assert torch.equal(seasonal_naive(x, 4), torch.tensor([[8.0], [20.0]]))
+    with pytest.raises(ValueError, match="longer than the window"):
+        seasonal_naive(x, 13)
+    with pytest.raises(ValueError):
+        seasonal_naive(x[..., 0], 4)  # (N, W) instead of (N, W, 1)
+    with pytest.raises(TypeError):
+        seasonal_naive(x, 2.0)
+
+
+def test_fit_linear_recovers_a_linear_rule():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(200, 6, 1, generator=g)
+    w = torch.tensor([0.5, -1.0, 0.0, 2.0, 0.25, 1.0])
+    y = (x[..., 0] @ w + 0.3)[:, None]  # (200, 1)
+    model = fit_linear(x, y, ridge=0.0)
+    assert not model.training
+    with torch.no_grad():
+        assert torch.allclose(model[1].weight[0], w, atol=1e-4)
+        assert model[1].bias.item() == pytest.approx(0.3, abs=1e-4)
+        assert mse(model(x), y) < 1e-8
+
+
+def test_fit_linear_ridge_shrinks_the_weights():
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.randn(50, 8, 1, generator=g), torch.randn(50, 1, generator=g)
+    small, large = fit_linear(x, y, ridge=0.0), fit_linear(x, y, ridge=10.0)
+    assert large[1].weight.norm() < small[1].weight.norm()
+
+
+@pytest.mark.parametrize(
+    "x, y, ridge, error",
+    [
+        (torch.randn(5, 4, 1), torch.randn(6, 1), 0.0, ValueError),  # samples differ
+        (torch.randn(5, 4, 2), torch.randn(5, 1), 0.0, ValueError),  # two features
+        (torch.randn(5, 4), torch.randn(5, 1), 0.0, ValueError),  # not (N, W, 1)
+        (torch.randn(5, 4, 1), torch.randn(5, 1), -1.0, ValueError),
+        (torch.randn(5, 4, 1), torch.randn(5, 1), True, ValueError),
+        ([[1.0]], torch.randn(5, 1), 0.0, TypeError),
+    ],
+)
+def test_fit_linear_bad_input(x, y, ridge, error):
+    with pytest.raises(error):
+        fit_linear(x, y, ridge=ridge)
+
+
+def test_mse():
+    assert mse(torch.tensor([[1.0], [3.0]]), torch.tensor([[0.0], [1.0]])) == pytest.approx(2.5)
+    with pytest.raises(ValueError, match="differ"):
+        mse(torch.zeros(2, 1), torch.zeros(2))
+    with pytest.raises(TypeError):
+        mse([0.0], torch.zeros(1))
