@@ -1141,8 +1141,10 @@ def check_integrated_gradients(fn: Callable[..., Any]) -> bool:
 
 
 def _planted_maps(seed: int) -> tuple[list[Tensor], Tensor, Tensor, tuple[int, int]]:
-    """Random causal maps (B, h, T, T), 2 layers x 4 heads, with one head that attends from
-    the pronoun to the antecedent; and a decoy head that attends the other way round."""
+    """Random causal maps (B, h, T, T), 2 layers x 4 heads, with one planted head whose largest
+    weight from the pronoun lands on the antecedent in every row; a decoy head that attends the
+    other way round; and a head that gives the antecedent more weight on average but is the
+    pronoun's strongest link to it in only half of the rows."""
     g = torch.Generator().manual_seed(seed)
     B, H, T = 32, 4, 8
     pronoun = torch.randint(4, T, (B,), generator=g)
@@ -1154,19 +1156,28 @@ def _planted_maps(seed: int) -> tuple[list[Tensor], Tensor, Tensor, tuple[int, i
     ]
     planted = (1, 2) if seed % 2 else (0, 3)
     decoy = (0, 1) if seed % 2 else (1, 0)
+    heavy = (0, 2) if seed % 2 else (1, 1)
     b = torch.arange(B)
     for (layer, head), (q, k) in ((planted, (pronoun, antecedent)), (decoy, (antecedent, pronoun))):
-        maps[layer][b, head, q] *= 0.1
-        maps[layer][b, head, q, k] += 0.9
+        maps[layer][b, head, q] *= 0.5
+        maps[layer][b, head, q, k] += 0.5  # > 0.5: the largest weight of its row
+    layer, head = heavy
+    half = b % 2 == 0  # all the weight on the antecedent in half of the rows; else 0.45
+    other = torch.where(antecedent == 0, 1, 0)  # another visible key
+    maps[layer][b, head, pronoun] = 0.0
+    maps[layer][b, head, pronoun, antecedent] = torch.where(half, 1.0, 0.45)
+    maps[layer][b, head, pronoun, other] = torch.where(half, 0.0, 0.55)
     return maps, pronoun, antecedent, planted
 
 
 def check_find_head(fn: Callable[..., Any]) -> bool:
-    """Check ``fn(maps, pronoun, antecedent) -> (layer, head)``: the head whose attention from
-    the pronoun (query, a row) to the antecedent (key, a column) is largest on average.
+    """Check ``fn(maps, pronoun, antecedent) -> (layer, head)``: section 2's rule, the head
+    whose largest weight from the pronoun (query, a row) lands on the antecedent (key, a
+    column) in the most rows (:func:`seqlib.interpret.choose_head`).
 
     ``maps``: per layer (B, heads, T, T); ``pronoun`` and ``antecedent``: positions (B,).
-    Checked on random maps with one planted head (and a decoy that links them the other way).
+    Checked on random maps with one planted head, a decoy that links them the other way, and
+    a head with a larger mean weight on the antecedent that is its top key less often.
     """
     _require_callable(fn, "check_find_head")
 
@@ -1183,15 +1194,28 @@ def check_find_head(fn: Callable[..., Any]) -> bool:
             if found == planted:
                 continue
             decoy = (0, 1) if seed % 2 else (1, 0)
-            hint = (
-                "that head links the antecedent (query) to the pronoun (key): rows are queries, "
-                "columns are keys, so read maps[l][b, h, pronoun[b], antecedent[b]]."
-                if found == decoy
-                else "average maps[l][b, h, pronoun[b], antecedent[b]] over b for every (l, h), "
-                "then take the largest."
-            )
+            heavy = (0, 2) if seed % 2 else (1, 1)
+            if found == decoy:
+                hint = (
+                    "that head links the antecedent (query) to the pronoun (key): rows are "
+                    "queries, columns are keys, so read maps[l][b, h, pronoun[b], :]."
+                )
+            elif found == heavy:
+                hint = (
+                    "that head has the largest MEAN weight on the antecedent, but section 2's "
+                    "rule counts hits: in how many rows is the antecedent the key with the "
+                    "largest weight from the pronoun (argmax over the row)?"
+                )
+            else:
+                hint = (
+                    "for every (l, h), take the row maps[l][b, h, pronoun[b]], count the b "
+                    "whose argmax is antecedent[b], then pick the head with the most."
+                )
             raise _Failed(f"you found {found}, the planted head is {planted}.\n   HINT: {hint}")
-        return "you found the planted head in two sets of random maps (and skipped the decoy)."
+        return (
+            "you found the planted head in two sets of random maps (and skipped the decoy and "
+            "the head with the larger mean weight)."
+        )
 
     return _report("check_find_head", run)
 

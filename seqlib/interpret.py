@@ -6,12 +6,17 @@ round 3 and its explorer share them. Shapes: ``inputs (B, T)`` token ids, ``posi
 the position whose prediction is explained (the pronoun), attention maps ``(B, heads, T, T)``
 per layer (rows: queries, columns: keys).
 
-- :func:`attention_maps`, :func:`attention_rollout` (Abnar & Zuidema, 2020), :func:`head_scores`;
+- :func:`attention_maps`, :func:`attention_rollout` (Abnar & Zuidema, 2020), :func:`head_scores`,
+  :func:`choose_head` (the round's rule for picking the pronoun head), :func:`top_before`;
 - :func:`saliency`: gradient × input or integrated gradients (Sundararajan et al., 2017) per
   token, for any token model (Transformer or LSTM);
-- :func:`lstm_gates`, :func:`linear_probe`, :func:`unit_scores` (Karpathy et al., 2015);
-- :func:`override_attention` (uniform or permuted weights, as in Jain & Wallace, 2019),
-  :func:`erase`, :func:`predict`, :func:`kendall_tau`.
+- :func:`lstm_gates`, :func:`linear_probe`, :func:`unit_scores` (Karpathy et al., 2015),
+  :func:`control_task` (Hewitt & Liang, 2019's control labels for a probe);
+- :func:`override_attention` (uniform or permuted weights swapped in at inference, the kind of
+  test Jain & Wallace, 2019 ran; inside ``train`` it gives a model trained with frozen uniform
+  attention, Wiegreffe & Pinter, 2019's baseline), :func:`override_changes`;
+- :func:`erase`, :func:`erasure_changes`, :func:`same_kind_control` (erasure with a control
+  word of the same kind), :func:`predict`, :func:`kendall_tau`.
 """
 
 from __future__ import annotations
@@ -132,6 +137,34 @@ def head_scores(maps: list[Tensor], queries: Tensor, keys: Tensor) -> dict[str, 
     return {"weight": torch.stack(weight), "hit": torch.stack(hit)}
 
 
+def choose_head(maps: list[Tensor], queries: Tensor, keys: Tensor) -> tuple[int, int]:
+    """The round's rule for the head that links ``queries[b]`` to ``keys[b]``: the ``(layer,
+    head)`` whose largest weight from the query lands on the key in the most rows (the
+    ``"hit"`` of :func:`head_scores`; a tie goes to the earlier layer, then the earlier head).
+
+    Choose it on one set of sentences and measure it on others: a head picked for its score
+    on the sentences it is scored on is an anecdote with a number.
+    """
+    hit = head_scores(maps, queries, keys)["hit"]  # (layers, h)
+    layer, head = divmod(int(hit.flatten().argmax()), hit.shape[1])
+    return layer, head
+
+
+def top_before(scores: Tensor, positions: Tensor) -> Tensor:
+    """For each row of ``scores (B, T)``: the position before ``positions[b]`` with the
+    largest score ``(B,)``. ``positions[b]`` must be at least 1 (one word before it)."""
+    if scores.dim() != 2:
+        raise ValueError(f"scores must be (B, T), got shape {tuple(scores.shape)}")
+    positions = torch.as_tensor(positions, dtype=torch.long)
+    if positions.shape != (scores.shape[0],) or (positions < 1).any():
+        raise ValueError(
+            f"positions must have shape ({scores.shape[0]},) with every entry >= 1 "
+            f"(a word before it), got {positions.tolist()}"
+        )
+    before = torch.arange(scores.shape[1])[None] < positions[:, None]  # (B, T)
+    return scores.masked_fill(~before, float("-inf")).argmax(-1)
+
+
 # ---------------------------------------------------------------------------------------------
 # Replacing the attention weights (for one forward pass)
 # ---------------------------------------------------------------------------------------------
@@ -169,7 +202,10 @@ def override_attention(mode: str, *, seed: int = 0) -> Iterator[None]:
     - ``"permuted"``: each query's own weights, shuffled among those keys.
 
     The values, projections and everything else stay the model's own, so a prediction that
-    survives the swap did not depend on *where* attention pointed. Nothing changes outside the
+    survives the swap did not depend on *where* attention pointed (at inference: the kind of
+    counterfactual Jain & Wallace, 2019 ran). Training inside a ``"uniform"`` block trains a
+    model whose attention is frozen to uniform weights (Wiegreffe & Pinter, 2019's baseline:
+    does the task need learned attention at all?). Nothing changes outside the
     block (it temporarily wraps ``seqlib.attention.scaled_dot_product_attention``, which
     ``MultiHeadAttention`` calls; torch's fused layers are not affected).
     """
@@ -195,6 +231,19 @@ def override_attention(mode: str, *, seed: int = 0) -> Iterator[None]:
         _attention.scaled_dot_product_attention = original
 
 
+def override_changes(
+    model: nn.Module, inputs: Tensor, positions: Tensor, mode: str, *, seed: int = 0
+) -> float:
+    """The fraction of answers at ``positions`` that change when the model's own attention
+    weights are replaced by ``mode`` (``"uniform"`` or ``"permuted"``) at inference, the
+    trained weights untouched: does *this* model's answer depend on where its attention points?
+    """
+    before = predict(model, inputs, positions)
+    with override_attention(mode, seed=seed):
+        after = predict(model, inputs, positions)
+    return (after != before).float().mean().item()
+
+
 # ---------------------------------------------------------------------------------------------
 # Erasure
 # ---------------------------------------------------------------------------------------------
@@ -218,6 +267,50 @@ def erase(inputs: Tensor, drop: Tensor, positions: Tensor, pad_id: int) -> tuple
         kept = inputs[b][keep[b]]
         out[b, : len(kept)] = kept
     return out, positions - (drop < positions).long()
+
+
+def same_kind_control(
+    inputs: Tensor, chosen: Tensor, positions: Tensor, kinds: Tensor, *, seed: int = 0
+) -> Tensor:
+    """The control word for an erasure: for each row, another position before ``positions[b]``
+    whose token has the same kind as the token at ``chosen[b]`` (drawn at random, seeded);
+    ``-1`` where the row has none.
+
+    ``kinds (V,)`` gives each token id a kind (e.g. person / company / other word). Erasing the
+    attended word and erasing a word of the same kind differ only in where attention pointed.
+    """
+    positions = _check_positions(inputs, positions)
+    chosen = _check_positions(inputs, chosen)
+    if kinds.dim() != 1 or int(inputs.max()) >= len(kinds):
+        raise ValueError(
+            f"kinds must be (V,) with one entry per token id, got {tuple(kinds.shape)}"
+        )
+    g = torch.Generator().manual_seed(seed)
+    rows = torch.arange(inputs.shape[0])
+    kind = kinds[inputs]  # (B, T)
+    index = torch.arange(inputs.shape[1])[None]  # (1, T)
+    same = kind == kind[rows, chosen][:, None]  # (B, T)
+    candidate = same & (index < positions[:, None]) & (index != chosen[:, None])
+    noise = torch.rand(candidate.shape, generator=g).masked_fill(~candidate, -1.0)
+    return torch.where(candidate.any(-1), noise.argmax(-1), -1)
+
+
+def erasure_changes(
+    model: nn.Module, inputs: Tensor, positions: Tensor, drop: Tensor, pad_id: int
+) -> float:
+    """The fraction of answers at ``positions`` that change when token ``drop[b]`` is erased
+    from row ``b`` (:func:`erase`). Rows with ``drop[b] < 0`` are left out (no word to erase);
+    at least one row must be left in."""
+    positions = _check_positions(inputs, positions)
+    drop = torch.as_tensor(drop, dtype=torch.long)
+    if drop.shape != positions.shape:
+        raise ValueError(f"drop must have shape {tuple(positions.shape)}, got {tuple(drop.shape)}")
+    keep = drop >= 0
+    if not keep.any():
+        raise ValueError("every entry of drop is < 0: there is no word to erase")
+    before = predict(model, inputs[keep], positions[keep])
+    erased, moved = erase(inputs[keep], drop[keep], positions[keep], pad_id)
+    return (predict(model, erased, moved) != before).float().mean().item()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,6 +448,28 @@ def linear_probe(
     return Probe(accuracy=accuracy, baseline=baseline, weight=probe.weight.detach())
 
 
+def control_task(types: Tensor, labels: Tensor, *, seed: int = 0) -> Tensor:
+    """Hewitt & Liang (2019)'s control task for a probe: every word *type* gets a random label,
+    drawn once from the empirical distribution of ``labels``, and keeps it wherever it occurs.
+
+    ``types (N,)``: the word (token id) each example's label is about; ``labels (N,)``: the
+    real labels. Returns the control labels ``(N,)``. A probe that scores as well on these as
+    on the real labels is memorising words, not reading the feature: *selectivity* is the real
+    task's accuracy minus the control task's.
+    """
+    if types.dim() != 1 or labels.shape != types.shape:
+        raise ValueError(
+            f"types and labels must both be (N,), got {tuple(types.shape)} and "
+            f"{tuple(labels.shape)}"
+        )
+    if not len(types):
+        raise ValueError("types is empty")
+    g = torch.Generator().manual_seed(seed)
+    distinct, where = types.unique(return_inverse=True)  # where (N,): index into distinct
+    drawn = labels[torch.randint(len(labels), (len(distinct),), generator=g)]  # one per type
+    return drawn[where]
+
+
 def unit_scores(features: Tensor, labels: Tensor) -> Tensor:
     """For a binary feature: how well each single unit separates it, ``(d,)``.
 
@@ -398,16 +513,22 @@ __all__ = [
     "Probe",
     "attention_maps",
     "attention_rollout",
+    "choose_head",
+    "control_task",
     "erase",
+    "erasure_changes",
     "head_scores",
     "kendall_tau",
     "linear_probe",
     "logits_at",
     "lstm_gates",
     "override_attention",
+    "override_changes",
     "permuted_weights",
     "predict",
     "saliency",
+    "same_kind_control",
+    "top_before",
     "uniform_weights",
     "unit_scores",
 ]

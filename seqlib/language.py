@@ -243,6 +243,17 @@ def to_tensors(
     return inputs, targets
 
 
+KINDS = ("person", "company", "other")
+
+
+def word_kinds() -> torch.Tensor:
+    """The kind of every token id ``(V,)``, an index into :data:`KINDS`: a person noun, a
+    company, or any other word. Used to erase a control word of the same kind."""
+    return torch.tensor(
+        [0 if w in PERSONS else 1 if w in COMPANIES else 2 for w in VOCAB], dtype=torch.long
+    )
+
+
 def counting_data(
     n: int, *, min_nouns: int = 5, max_nouns: int = 11, seed: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -274,6 +285,7 @@ __all__ = [
     "COMPANIES",
     "FIGHT_CARD",
     "HELDOUT_TEMPLATES",
+    "KINDS",
     "PERSONS",
     "PRONOUNS",
     "TEMPLATES",
@@ -291,4 +303,5 @@ __all__ = [
     "split",
     "to_tensors",
     "tokenize",
+    "word_kinds",
 ]

@@ -208,3 +208,108 @@ def test_kendall_tau():
     assert I.kendall_tau(a, torch.tensor([2.0, 1.0, 3.0, 4.0])) == pytest.approx(4 / 6)
     with pytest.raises(ValueError):
         I.kendall_tau(a, a[:3])
+
+
+# ---- the head rule, controls for erasure and probes ----------------------------------------
+
+
+def test_choose_head_counts_hits_not_mean_weight():
+    B, H, T = 4, 2, 5
+    maps = [torch.full((B, H, T, T), 1 / T) for _ in range(2)]
+    queries, keys = torch.full((B,), 4), torch.tensor([0, 1, 2, 3])
+    b = torch.arange(B)
+    maps[1][b, 0, 4] = 0.0
+    maps[1][b, 0, 4, keys] = 0.4  # always the top key, weight 0.4
+    maps[1][b, 0, 4, (keys + 1) % 4] = 0.3
+    maps[1][b, 0, 4, 4] = 0.3
+    maps[0][b, 1, 4] = 0.0
+    maps[0][b, 1, 4, keys] = torch.tensor([1.0, 1.0, 0.45, 0.45])  # heavier, top in 2 rows
+    maps[0][b, 1, 4, 4] = torch.tensor([0.0, 0.0, 0.55, 0.55])
+    assert I.choose_head(maps, queries, keys) == (1, 0)
+    flat = [torch.full((B, H, T, T), 1 / T) for _ in range(2)]  # a tie everywhere: the first
+    assert I.choose_head(flat, queries, torch.zeros(B, dtype=torch.long)) == (0, 0)
+
+
+def test_top_before():
+    scores = torch.tensor([[0.1, 0.5, 0.2, 0.9], [0.3, 0.1, 0.2, 0.0]])
+    assert I.top_before(scores, torch.tensor([3, 3])).tolist() == [1, 0]
+    assert I.top_before(scores, torch.tensor([1, 4])).tolist() == [0, 0]
+    with pytest.raises(ValueError, match=">= 1"):
+        I.top_before(scores, torch.tensor([0, 2]))
+    with pytest.raises(ValueError, match=r"\(B, T\)"):
+        I.top_before(scores[0], torch.tensor([1]))
+
+
+def test_same_kind_control():
+    ids = L.WORD_TO_ID
+    row = ["the", "actor", "of", "Tesla", "met", "the", "queen", "and", "she"]
+    single = ["the", "CEO", "of", "Tesla", "said", "he", "loves", "cars", "<pad>"]
+    inputs = torch.tensor([[ids[w] for w in row], [ids[w] for w in single]])
+    positions = torch.tensor([8, 5])
+    kinds = L.word_kinds()
+    control = I.same_kind_control(inputs, torch.tensor([6, 1]), positions, kinds, seed=0)
+    assert control.tolist() == [1, -1]  # the other person; none in the second sentence
+    for seed in range(5):  # "the" at 0 or 5: another function word before the pronoun
+        c = I.same_kind_control(inputs, torch.tensor([0, 0]), positions, kinds, seed=seed)
+        assert c[0] in (2, 4, 5, 7) and c[1] in (2, 4)
+    with pytest.raises(ValueError, match="kinds"):
+        I.same_kind_control(inputs, torch.tensor([6, 1]), positions, kinds[:3])
+
+
+def test_control_task_gives_each_word_type_one_label():
+    types = torch.tensor([5, 7, 5, 9, 7, 5])
+    labels = torch.tensor([0, 1, 0, 2, 1, 0])
+    control = I.control_task(types, labels, seed=3)
+    assert control.shape == types.shape
+    for t in types.unique():
+        assert len(control[types == t].unique()) == 1
+    assert set(control.tolist()) <= set(labels.tolist())
+    assert torch.equal(control, I.control_task(types, labels, seed=3))
+    with pytest.raises(ValueError, match=r"\(N,\)"):
+        I.control_task(types, labels[:3])
+    with pytest.raises(ValueError, match="empty"):
+        I.control_task(types[:0], labels[:0])
+
+
+def test_override_and_erasure_changes(tiny):
+    transformer, lstm, inputs, positions = tiny
+    for mode in I.OVERRIDES:
+        assert 0.0 <= I.override_changes(transformer, inputs, positions, mode) <= 1.0
+    with pytest.raises(ValueError):
+        I.override_changes(transformer, inputs, positions, "shuffled")
+    pad = L.WORD_TO_ID[L.PAD]
+    drop = torch.zeros_like(positions)
+    for model in (transformer, lstm):
+        assert 0.0 <= I.erasure_changes(model, inputs, positions, drop, pad) <= 1.0
+    skipped = drop.clone()
+    skipped[1:] = -1  # only the first row is erased
+    one = I.erasure_changes(lstm, inputs, positions, skipped, pad)
+    assert one in (0.0, 1.0)
+    with pytest.raises(ValueError, match="no word to erase"):
+        I.erasure_changes(lstm, inputs, positions, torch.full_like(positions, -1), pad)
+    with pytest.raises(ValueError, match="drop must have shape"):
+        I.erasure_changes(lstm, inputs, positions, drop[:2], pad)
+
+
+def test_training_inside_uniform_override_keeps_attention_uniform():
+    torch.set_num_threads(1)
+    model = seqlib.build_model(
+        "transformer",
+        d_model=16,
+        nhead=2,
+        num_layers=1,
+        vocab_size=len(L.VOCAB),
+        num_classes=len(L.PERSONS),
+        output="per_step",
+        causal=True,
+        impl="seqlib",
+        seed=0,
+    )
+    data = L.to_tensors(L.generate(L.TRAIN_TEMPLATES, 32, seed=0), L.max_length())
+    with I.override_attention("uniform"):
+        history = seqlib.train(model, data, steps=3, batch_size=8, progress=False)
+        (maps,) = I.attention_maps(model, data[0][:4])  # (4, heads, T, T)
+    T = maps.shape[-1]
+    expected = torch.ones(T, T).tril() / torch.arange(1, T + 1)[:, None]
+    assert len(history.loss) == 3
+    assert torch.allclose(maps, expected.expand_as(maps))

@@ -116,3 +116,12 @@ def test_counting_data():
         assert targets[row, k] == int(companies > k - companies)
         assert (targets[row] != L.IGNORE).sum() == 1
     assert 0.3 < targets[targets != L.IGNORE].float().mean() < 0.7
+
+
+def test_word_kinds():
+    kinds = L.word_kinds()
+    assert kinds.shape == (len(L.VOCAB),) and L.KINDS == ("person", "company", "other")
+    assert kinds[L.WORD_TO_ID["CEO"]] == 0 and kinds[L.WORD_TO_ID["engineers"]] == 0
+    assert kinds[L.WORD_TO_ID["Tesla"]] == 1
+    assert kinds[L.WORD_TO_ID["the"]] == 2 and kinds[L.WORD_TO_ID["he"]] == 2
+    assert set(kinds.tolist()) == {0, 1, 2}

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from seqlib.checks import check_find_head, check_integrated_gradients, check_rollout
-from seqlib.interpret import attention_rollout, head_scores
+from seqlib.interpret import attention_rollout, choose_head, head_scores
 
 # ---- rollout --------------------------------------------------------------------------------
 
@@ -99,14 +99,21 @@ def test_integrated_gradients_wrong_shape(capsys):
 # ---- find the head -------------------------------------------------------------------------
 
 
-def find_head(maps, pronoun, antecedent):
-    weight = head_scores(maps, pronoun, antecedent)["weight"]
-    return divmod(int(weight.argmax()), weight.shape[1])
+def find_head(maps, pronoun, antecedent, *, rule="hit"):
+    scores = head_scores(maps, pronoun, antecedent)[rule]
+    return divmod(int(scores.argmax()), scores.shape[1])
 
 
 def test_find_head_solution_passes(capsys):
     assert check_find_head(find_head) is True
     assert capsys.readouterr().out.startswith("✅")
+    assert check_find_head(choose_head) is True  # the notebook's own rule
+    assert capsys.readouterr().out.startswith("✅")
+
+
+def test_find_head_by_mean_weight_gets_the_rule_hint(capsys):
+    assert check_find_head(lambda m, p, a: find_head(m, p, a, rule="weight")) is False
+    assert "MEAN weight" in capsys.readouterr().out
 
 
 def test_find_head_mistakes(capsys):
