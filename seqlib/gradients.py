@@ -97,4 +97,35 @@ def gradient_flow_curves(
     return {name: gradient_flow(name, **kwargs) for name in names}  # type: ignore[arg-type]
 
 
-__all__ = ["gradient_by_distance", "gradient_flow", "gradient_flow_curves", "make_backbone"]
+def set_forget_bias(lstm: torch.nn.Module, value: float = 1.0) -> torch.nn.Module:
+    """Start every forget gate of ``lstm`` at ``sigmoid(value)``: "remember by default".
+
+    ``lstm`` is a ``torch.nn.LSTM`` or a ``seqlib.LSTM`` (the ``.rnn`` of an LSTM
+    :class:`~seqlib.models.SequenceModel`), any number of layers. Its two biases are added, so
+    the forget block (the second of the stacked i, f, g, o blocks) of ``bias_ih_l{k}`` is set to
+    ``value`` and that of ``bias_hh_l{k}`` to 0. Jozefowicz et al. (2015) recommend ``value=1``.
+    Returns ``lstm``, changed in place.
+    """
+    if not isinstance(lstm, (torch.nn.LSTM, LSTM)):
+        raise TypeError(f"lstm must be a torch.nn.LSTM or seqlib.LSTM, got {type(lstm).__name__}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"value must be a number, got {type(value).__name__}")
+    hidden = lstm.hidden_size
+    with torch.no_grad():
+        for layer in range(lstm.num_layers):
+            bias_ih = getattr(lstm, f"bias_ih_l{layer}", None)
+            bias_hh = getattr(lstm, f"bias_hh_l{layer}", None)
+            if bias_ih is None or bias_hh is None:
+                raise ValueError("lstm has no biases (built with bias=False): nothing to set")
+            bias_ih[hidden : 2 * hidden] = float(value)
+            bias_hh[hidden : 2 * hidden] = 0.0
+    return lstm
+
+
+__all__ = [
+    "gradient_by_distance",
+    "gradient_flow",
+    "gradient_flow_curves",
+    "make_backbone",
+    "set_forget_bias",
+]

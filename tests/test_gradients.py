@@ -3,7 +3,13 @@
 import pytest
 import torch
 
-from seqlib.gradients import gradient_by_distance, gradient_flow, gradient_flow_curves
+from seqlib.gradients import (
+    gradient_by_distance,
+    gradient_flow,
+    gradient_flow_curves,
+    set_forget_bias,
+)
+from seqlib.lstm import LSTM
 
 
 def test_matches_the_full_jacobian():
@@ -42,3 +48,35 @@ def test_bad_input():
         gradient_by_distance(lambda x: x, torch.randn(4, 3))
     with pytest.raises(ValueError, match="length must be >= 1"):
         gradient_flow("rnn", length=0)
+
+
+@pytest.mark.parametrize("make", [torch.nn.LSTM, LSTM])
+def test_set_forget_bias_opens_every_forget_gate(make):
+    lstm = make(3, 5, num_layers=2, batch_first=True)
+    assert set_forget_bias(lstm, 1.0) is lstm
+    for layer in range(2):
+        total = getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}")  # (4H,)
+        i, f, g, o = total.detach().chunk(4)
+        assert torch.all(f == 1.0)
+    # at zero input and state, every forget gate is sigmoid(1)
+    cell = torch.nn.LSTMCell(3, 5)
+    reference = torch.nn.LSTM(3, 5)
+    set_forget_bias(reference, 1.0)
+    cell.load_state_dict({k[:-3]: v for k, v in reference.state_dict().items()})
+    gates = cell.bias_ih + cell.bias_hh  # (4H,)
+    assert torch.sigmoid(gates.chunk(4)[1]).detach() == pytest.approx(
+        [torch.sigmoid(torch.tensor(1.0)).item()] * 5
+    )
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: set_forget_bias(torch.nn.GRU(2, 3)), TypeError, "torch.nn.LSTM or seqlib.LSTM"),
+        (lambda: set_forget_bias(torch.nn.LSTM(2, 3), "1"), TypeError, "value must be a number"),
+        (lambda: set_forget_bias(torch.nn.LSTM(2, 3, bias=False)), ValueError, "no biases"),
+    ],
+)
+def test_set_forget_bias_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from seqlib.tasks import IGNORE, associative_recall, running_parity
+from seqlib.tasks import IGNORE, associative_recall, delayed_recall, running_parity
 
 
 def test_associative_recall_answers_are_the_values_that_followed_the_keys():
@@ -52,5 +52,36 @@ def test_running_parity():
     ],
 )
 def test_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_delayed_recall_asks_for_the_value_seen_distance_plus_one_steps_earlier():
+    x, y = delayed_recall(40, 7, n_values=5, n_distractors=3, seed=2)
+    assert x.shape == y.shape == (40, 9)
+    assert (y[:, :-1] == IGNORE).all()
+    assert torch.equal(y[:, -1], x[:, 0])  # the answer is the first token
+    assert x[:, 0].min() >= 0 and x[:, 0].max() < 5  # values
+    assert x[:, 1:-1].min() >= 5 and x[:, 1:-1].max() < 8  # distractors, never a value
+    assert (x[:, -1] == 8).all()  # the query token
+    assert len(set(x[:, 0].tolist())) > 1
+    assert torch.equal(delayed_recall(5, 3, seed=1)[0], delayed_recall(5, 3, seed=1)[0])
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: delayed_recall(10, 0), ValueError, "distance must be >= 1"),
+        (lambda: delayed_recall(0, 5), ValueError, "n_samples must be >= 1"),
+        (lambda: delayed_recall(10, 5, n_values=0), ValueError, "n_values must be >= 1"),
+        (
+            lambda: delayed_recall(10, 5, n_distractors=2.0),
+            TypeError,
+            "n_distractors must be an int",
+        ),
+        (lambda: delayed_recall(10, 5, seed="0"), TypeError, "seed must be an int"),
+    ],
+)
+def test_delayed_recall_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
