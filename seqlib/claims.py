@@ -290,7 +290,9 @@ _CLAIMS = [
         "step budget and seeds as the other fighters, the LSTM's forget-gate bias starting at 1 "
         "(Jozefowicz et al. 2015). Measured: the LSTM's test accuracy at the longest distance "
         "swept (chance is 1/number of values). A vanilla RNN trained the same way is the "
-        "control: it can fail where the gates succeed.",
+        "control: it can fail where the gates succeed. Scope: the profile's step budget (a few "
+        "hundred steps); Hochreiter & Schmidhuber (1997) trained for far longer, so a refutation "
+        "here means the gates did not learn the lag in this budget, not that they cannot hold it.",
         AtLeast(0.9, 0.5), trained=True, measures="LSTM accuracy at the longest distance",
     ),
     Claim(
