@@ -368,19 +368,21 @@ _CLAIMS = [
         "r2.waits_each_step", 2,
         "Needs to wait for each timestep before moving on.",
         "If every step waits for the one before, time grows in proportion to the length T even "
-        "when each step has little work. Measured on one sequence (batch 1), T from 8 to 256, "
-        "inference, all threads: the fitted log-log slope of the LSTM's time against T (the "
-        "Transformer is timed beside it, in the same regime).",
+        "when each step has little work. Measured on one sequence (batch 1), T from 64 to 1024 "
+        "(shorter ones time mostly the fixed cost of a call), inference, the machine's threads: "
+        "the fitted log-log slope of the LSTM's time against T (the Transformer is timed beside "
+        "it, in the same regime).",
         AtLeast(0.8, 0.5), measures="slope of log time vs log T",
     ),
     Claim(
         "r2.all_in_parallel", 2,
         "Processes all words in parallel.",
-        "If positions run in parallel, adding positions to one sequence adds little time until "
-        "the hardware is full. Measured in the same regime as r2.waits_each_step (batch 1, T "
-        "from 8 to 256, inference, all threads): the fitted log-log slope of the Transformer's "
-        "time against T.",
-        AtMost(0.5, 0.9), measures="slope of log time vs log T (batch 1)",
+        "If positions run in parallel, adding positions to one sequence adds less time than to "
+        "a chain of steps, as long as the hardware has room. Measured in the same regime as "
+        "r2.waits_each_step (batch 1, T from 64 to 1024, inference, the machine's threads): "
+        "the LSTM's log-log slope minus the Transformer's. On a CPU with few cores both may "
+        "grow like T; a GPU has the room (not measured here).",
+        AtLeast(0.3, 0.0), measures="slope LSTM - slope Transformer (batch 1)",
     ),
     Claim(
         "r2.gpu_friendly_faster", 2,
