@@ -15,6 +15,7 @@ claims     the fight card's claims: quote, criterion and the rule that decides e
 measurement one value per seed, and its range: what every verdict is decided on
 verdict    the claim / measured / verdict table every round ends with
 scorecard  all rounds' verdicts, and the fight card's two tables rebuilt from them
+series     a real time series shipped with seqlib (sunspots), baselines and splits
 config     the quick / full profile
 viz        shared plots (imports matplotlib on first use)
 widgets    ipywidgets explorers (imports ipywidgets on first use)
@@ -61,6 +62,7 @@ _LAZY = (
     "hire",
     "edge",
     "scorecard",
+    "series",
 )
 
 
