@@ -228,16 +228,14 @@ class Claim:
     @property
     def outcomes(self) -> tuple[str, ...]:
         """The verdicts this claim can receive (each one reachable: a unit test shows it)."""
-        outcomes = self.rule.outcomes
-        if self.hardware == "gpu" and NOT_MEASURED not in outcomes:
-            outcomes = (*outcomes, NOT_MEASURED)
-        return outcomes
+        return self.rule.outcomes
 
     def full_criterion(self) -> str:
-        """The criterion in words, followed by the rule's thresholds."""
+        """The criterion in words, then what the value is and the rule's thresholds."""
         gpu = self.hardware == "gpu"
         scope = " Only a GPU can settle it: not measured on a CPU." if gpu else ""
-        return f"{self.criterion} Rule: {self.rule.text()}.{scope}"
+        value = f" Value: {self.measures}." if self.measures else ""
+        return f"{self.criterion}{value} Rule: {self.rule.text()}.{scope}"
 
     def judge(
         self, measurement: Measurement | None, *, device: str | torch.device = "cpu"
@@ -477,7 +475,7 @@ _CLAIMS = [
         "| 🌐 Large datasets | 😩 Struggles | ✅ Excels |",
         "The same learning curves. Measured: Transformer minus LSTM test accuracy at the "
         "largest training set, seed by seed, judged only when that set holds at least "
-        "LARGE_DATA_MIN (5,000) sequences: a few hundred is not 'large'.",
+        f"LARGE_DATA_MIN ({LARGE_DATA_MIN:,}) sequences: a few hundred is not 'large'.",
         AtLeast(0.02, -0.02), trained=True, measures="Transformer - LSTM accuracy",
         unmeasured_when="the largest training set is under LARGE_DATA_MIN sequences (quick)",
     ),

@@ -10,7 +10,7 @@ run, gives the verdict. The notebook never types one::
         Measurement(lstm_accuracy_at_10, seeds=3),        # one value per seed
         f"delayed recall at distance 10 ({params:,} params)",
     )
-    table.derive("r3.winner")     # a summary claim, from the rows already judged
+    table.derive("sum.memory", other_verdicts)   # in round 5: a summary of judged claims
     table            # an HTML table in Jupyter, aligned text in a terminal
     table.save()     # results/01_memory_power.json, for the final scorecard
 

@@ -84,6 +84,11 @@ def test_ids_are_unique_and_the_summaries_point_at_known_claims():
                 assert CLAIMS[other].round <= claim.round, (claim.id, other)
 
 
+def test_the_readme_counts_the_registry():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"({len(CLAIMS)} of them" in readme
+
+
 def test_claims_of_round():
     assert sum(len(claims_of_round(r)) for r in range(1, 6)) == len(CLAIMS)
     assert all(claim.round == 2 for claim in claims_of_round(2))
