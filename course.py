@@ -1,53 +1,98 @@
 #!/usr/bin/env python3
-"""The Neural Cage Fight: set the course up, then open it or test it.
+"""The Neural Cage Fight: set the course up, open it, test it, reset it.
 
-    python3 course.py lab  [jupyter lab options]   open the notebooks in JupyterLab
-    python3 course.py test [pytest options]        run ruff and the whole test suite (with
-                                                   options: only ruff and that pytest run)
+    python3 course.py setup                        set up the course environment (.venv/) and exit
+    python3 course.py lab    [jupyter lab options] open the notebooks in JupyterLab
+    python3 course.py doctor                       what this machine is and has: paste it into a
+                                                   bug report (works before and after setup)
+    python3 course.py reset  [--yes]               restore the notebooks to their committed state
+                                                   and clear results/ (asks first; keeps a copy)
+    python3 course.py test   [--install-browser] [pytest options]
+                                                   ruff and the whole test suite (with pytest
+                                                   options: ruff and that pytest run only)
 
-Both first make sure the course environment is ready: a virtual environment in .venv/ with the
-pinned torch (installed first, on its own), then seqlib and its notebooks and dev extras under
-requirements/constraints.txt. A stamp in .venv/ records the constraints and pyproject.toml it
-was built from, so the install runs again only when one of them changes.
+`setup`, `lab` and `test` first make sure .venv/ is ready: a virtual environment with the
+pinned torch (installed first, on its own), then seqlib and what the notebooks need (`lab`,
+`setup`), plus the test tools (`test`), under requirements/constraints.txt. A stamp in .venv/
+records what it was built from, so the install runs again only when that changes.
 
-Set TORCH_INDEX_URL (e.g. https://download.pytorch.org/whl/cpu) to take torch from that index
-too; to switch an existing .venv/ to another torch build, delete .venv/ first.
-Standard library only: this file runs on the system Python, before anything is installed.
+Which torch build: without an NVIDIA GPU on Linux x86-64, the CPU build (about 180 MB) from
+PyTorch's CPU index; with one, PyPI's CUDA build (about 3 GB); elsewhere PyPI's build (macOS:
+CPU and MPS; Windows: CPU). TORCH_INDEX_URL=<a PyTorch wheel index> overrides the choice; delete
+.venv/ to switch an existing environment. `doctor` prints the choice and why.
+
+Standard library only, and it must parse on old Pythons: this file runs on the system Python,
+before anything is installed, and tells a Python older than 3.11 how to get a newer one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import difflib
 import hashlib
 import os
 import platform
 import shutil
+import signal
+import ssl
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import venv
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-STAMP = VENV / "course-setup.stamp"
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+PYPROJECT = ROOT / "pyproject.toml"
 # A second environment where the widget tests run under ipywidgets 7.7, Colab's version.
 VENV_WIDGETS7 = ROOT / ".venv-ipywidgets7"
 WIDGETS7 = ROOT / "requirements" / "ipywidgets7.txt"
 WIDGETS7_ALSO = ("numpy", "matplotlib", "tqdm", "pytest")  # at their constraints.txt versions
-PYPROJECT = ROOT / "pyproject.toml"
 MIN_PYTHON = (3, 11)  # the oldest Python the pinned set in requirements/constraints.txt installs on
+
+LEARNER = ("notebooks",)  # what `setup` and `lab` install: seqlib and what the notebooks need
+DEVELOPER = ("notebooks", "dev")  # what `test` installs: the test tools too
+
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+PYPI = "https://pypi.org/simple"
+PROBE_TIMEOUT = 5.0  # seconds: an index that has not answered by then is taken as unreachable
+
+NOTEBOOKS = ROOT / "notebooks"
+RESULTS = (ROOT / "results", NOTEBOOKS / "results")  # the notebooks save where they run
+BACKUPS = ROOT / ".course-backups"
+
+EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")  # the verdicts' ✅ ❌
+INSTALL_CHROMIUM = (
+    "Debian: `sudo apt-get install chromium fonts-noto-color-emoji`, or "
+    "`sudo python3 course.py test --install-browser`; Ubuntu (chromium is a snap there): "
+    "`sudo snap install chromium` and CHROMIUM=/snap/bin/chromium; elsewhere point CHROMIUM= at "
+    "a Chromium or Chrome"
+)
 
 
 def say(message: str) -> None:
     print(f"[course] {message}", flush=True)
 
 
+# ---- running commands --------------------------------------------------------------------------
+
+
 def call(*command: str | Path) -> int:
     """Run a command from the repo root and return its exit code.
 
     Ctrl-C reaches the child too; we keep waiting so that it (JupyterLab asks to confirm) decides.
+    A SIGTERM or SIGHUP to this launcher (a closed terminal) is passed on to the child, so that
+    nothing keeps running once the launcher is told to stop.
     """
-    with subprocess.Popen([str(part) for part in command], cwd=ROOT) as child:
+    with subprocess.Popen([str(part) for part in command], cwd=ROOT) as child, forwarding_signals(
+        child
+    ):
         while True:
             try:
                 return child.wait()
@@ -55,33 +100,217 @@ def call(*command: str | Path) -> int:
                 continue
 
 
-def check(*command: str | Path) -> None:
-    """Run a setup step; stop the launcher with a clear message if it fails."""
-    code = call(*command)
-    if code != 0:
-        say(f"setup step failed (exit {code}): {' '.join(str(part) for part in command)}")
-        sys.exit(code)
+@contextlib.contextmanager
+def forwarding_signals(child: subprocess.Popen) -> Iterator[None]:
+    """While active, SIGTERM and SIGHUP sent to this process go to ``child`` too (POSIX)."""
+
+    def forward(signum: int, frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    names = ("SIGTERM", "SIGHUP") if os.name == "posix" else ()
+    previous = {
+        getattr(signal, name): signal.signal(getattr(signal, name), forward) for name in names
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
-def venv_python(venv_dir: Path = VENV) -> Path:
-    if os.name == "nt":
-        return venv_dir / "Scripts" / "python.exe"
-    return venv_dir / "bin" / "python"
+def serve(command: list[str | Path]) -> int:
+    """Hand this process over to a long-running server (JupyterLab).
+
+    On POSIX the launcher *becomes* the server (``exec``): a SIGTERM, a closed terminal or Ctrl-C
+    reach JupyterLab itself and nothing is left behind. Windows has no ``exec`` that keeps the
+    process, so there the launcher waits and passes signals on.
+    """
+    parts = [str(part) for part in command]
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(ROOT)
+        os.execv(parts[0], parts)
+    return call(*parts)
 
 
-def create_venv(venv_dir: Path) -> Path:
-    """Create ``venv_dir`` if it has no Python yet; return its Python."""
-    python = venv_python(venv_dir)
-    if not python.exists():
-        say(f"creating {venv_dir.name}/ with Python {platform.python_version()} ({sys.executable})")
+def run_logged(*command: str | Path) -> tuple[int, str]:
+    """Run a command, echoing its output as it comes; return its exit code and that output."""
+    lines: list[str] = []
+    with subprocess.Popen(
+        [str(part) for part in command],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    ) as child, forwarding_signals(child):
+        assert child.stdout is not None
+        for line in child.stdout:
+            print(line, end="", flush=True)
+            lines.append(line)
+        return child.wait(), "".join(lines)
+
+
+# ---- the network ---------------------------------------------------------------------------
+
+
+def index_answers(
+    url: str, project: str = "pip", timeout: float = PROBE_TIMEOUT
+) -> tuple[bool, str]:
+    """Does a package index answer? ``(True, "answers in 0.12 s")`` or ``(False, why)``.
+
+    Asks for the index's page of ``project`` and reads one byte of it; proxies are taken from the
+    environment, as pip does. A TLS certificate this Python cannot check (python.org's macOS
+    Python before "Install Certificates") still means the server answered: pip has its own.
+    """
+    probe = url.rstrip("/") + f"/{project}/"
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(probe, timeout=timeout) as response:
+            response.read(1)
+    except urllib.error.HTTPError as error:
+        if error.code < 500:  # the server answered: 404 means no page for pip, not no index
+            return True, f"answers in {time.monotonic() - start:.2f} s (HTTP {error.code})"
+        return False, f"HTTP {error.code} {error.reason}"
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            return True, "answers (its TLS certificate could not be checked by this Python)"
+        return False, f"{type(error).__name__}: {reason}"
+    return True, f"answers in {time.monotonic() - start:.2f} s"
+
+
+def package_index() -> str:
+    """The index pip uses: $PIP_INDEX_URL, else PyPI (pip's config files are not read)."""
+    return os.environ.get("PIP_INDEX_URL") or PYPI
+
+
+UNREACHABLE = (
+    "NewConnectionError",
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "nodename nor servname",
+    "getaddrinfo failed",
+    "ProxyError",
+    "Max retries exceeded",
+    "ConnectTimeoutError",
+    "Network is unreachable",
+)
+NOT_FOUND = (
+    "ResolutionImpossible",
+    "No matching distribution found",
+    "Could not find a version that satisfies",
+)
+
+
+def explain_pip_failure(output: str, index: str, reachable: bool | None) -> str:
+    """One sentence on why pip failed, from its output and whether ``index`` answered.
+
+    Offline, pip reports ``ResolutionImpossible`` or "No matching distribution": it only saw what
+    is on this machine. That hides the cause, so it is named here.
+    """
+    network = any(sign in output for sign in UNREACHABLE)
+    missing = any(sign in output for sign in NOT_FOUND)
+    if reachable is False or (network and reachable is not True):
+        return (
+            f"the package index ({index}) cannot be reached (no network, or a proxy in the way: "
+            "set HTTPS_PROXY, or PIP_INDEX_URL for a mirror), so pip could only use what is on "
+            "this machine. Connect, then run `python3 course.py setup` again."
+        )
+    if missing:
+        return (
+            f"pip found no matching version on {index}: check that this Python "
+            f"({platform.python_version()}, {platform.machine()}) has wheels for the pinned set "
+            "in requirements/constraints.txt (see pip's lines above)."
+        )
+    return "pip failed: its last lines above say why."
+
+
+def pip_install(python: Path, *args: str | Path) -> None:
+    """``python -m pip install ARGS``; on failure, say why in one sentence and stop."""
+    code, output = run_logged(python, "-m", "pip", "install", *args)
+    if code == 0:
+        return
+    index = package_index()
+    reachable, _ = index_answers(index)
+    say(f"setup step failed (pip exit {code}): {explain_pip_failure(output, index, reachable)}")
+    sys.exit(code)
+
+
+# ---- which torch ---------------------------------------------------------------------------
+
+
+def find_nvidia_gpu(which=shutil.which, exists=os.path.exists, run=subprocess.run) -> str | None:
+    """How an NVIDIA GPU shows itself here (``nvidia-smi`` or its driver), or None.
+
+    The arguments are for tests: a machine's answers can be given instead of this machine's.
+    """
+    smi = which("nvidia-smi")
+    if smi:
         try:
-            venv.create(venv_dir, with_pip=True, clear=venv_dir.exists())
-        except subprocess.CalledProcessError:
-            say(
-                f"could not create {venv_dir.name}/ (on Debian or Ubuntu: apt install python3-venv)"
+            listed = run([smi, "-L"], capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            listed = ""
+        return listed.splitlines()[0] if listed else f"nvidia-smi at {smi}"
+    if exists("/proc/driver/nvidia"):
+        return "NVIDIA driver (/proc/driver/nvidia)"
+    return None
+
+
+@dataclass(frozen=True)
+class TorchPlan:
+    """Which torch build to install, from where, and why."""
+
+    requirement: str  # e.g. "torch==2.13.0+cpu"
+    index: str | None  # an extra index for pip, or None for the default one
+    build: str  # "cpu", "cuda", or a description where the index decides
+    reason: str
+
+    def pip_args(self, constraints: Path) -> list[str]:
+        """The arguments of ``pip install`` that install this plan's torch."""
+        args = ["-c", str(constraints), self.requirement]
+        return args + (["--extra-index-url", self.index] if self.index else [])
+
+
+def torch_plan(
+    version: str, system: str, machine: str, nvidia: str | None, index_url: str | None
+) -> TorchPlan:
+    """Choose the torch build for a machine.
+
+    ``version`` is the pinned release (``"2.13.0"``); ``system`` and ``machine`` are
+    ``platform.system()`` and ``platform.machine()``; ``nvidia`` is what
+    :func:`find_nvidia_gpu` found; ``index_url`` is ``$TORCH_INDEX_URL``.
+    """
+    pin = f"torch=={version}"
+    x86 = machine.lower() in ("x86_64", "amd64")
+    if index_url:
+        return TorchPlan(pin, index_url, f"whatever {index_url} serves", "TORCH_INDEX_URL is set")
+    if system == "Linux" and x86:
+        if nvidia:
+            return TorchPlan(
+                pin, None, "cuda",
+                f"an NVIDIA GPU was found ({nvidia}): PyPI's CUDA build (about 3 GB)",
+            )  # fmt: skip
+        return TorchPlan(
+            f"{pin}+cpu", CPU_INDEX, "cpu",
+            "no NVIDIA GPU (no nvidia-smi, no /proc/driver/nvidia): the CPU build (about 180 MB) "
+            "instead of PyPI's CUDA build (about 3 GB)",
+        )  # fmt: skip
+    if system == "Darwin":
+        build = "cpu + mps" if machine == "arm64" else "cpu"
+        return TorchPlan(pin, None, build, "macOS: PyPI's build (Apple GPUs through MPS)")
+    if system == "Windows":
+        reason = "Windows: PyPI's build is CPU-only"
+        if nvidia:
+            reason += (
+                f"; an NVIDIA GPU was found ({nvidia}): for CUDA, set TORCH_INDEX_URL to PyTorch's "
+                "cuXYZ index and delete .venv/"
             )
-            sys.exit(1)
-    return python
+        return TorchPlan(pin, None, "cpu", reason)
+    return TorchPlan(pin, None, f"PyPI's default for {system} {machine}", f"{system} {machine}")
 
 
 def pinned(name: str) -> str:
@@ -93,6 +322,98 @@ def pinned(name: str) -> str:
     sys.exit(f"[course] {name} is not pinned in {CONSTRAINTS.relative_to(ROOT)}")
 
 
+def this_machines_plan() -> TorchPlan:
+    version = pinned("torch").split("==", 1)[1]
+    return torch_plan(
+        version,
+        platform.system(),
+        platform.machine(),
+        find_nvidia_gpu(),
+        os.environ.get("TORCH_INDEX_URL"),
+    )
+
+
+def install_torch(python: Path) -> None:
+    """The pinned torch first, on its own (a plain `torch` requirement could pull a CUDA build).
+
+    PyTorch's CPU index is asked first whether it answers: where it does not (offline, a proxy,
+    or a machine that has the wheel on disk), pip looks for the same CPU build without it rather
+    than spending minutes on retries, and a failure says what to do.
+    """
+    plan = this_machines_plan()
+    say(f"torch: {plan.requirement} ({plan.build} build): {plan.reason}")
+    if plan.index and plan.index == CPU_INDEX:
+        answers, detail = index_answers(plan.index, "torch")
+        if not answers:
+            say(
+                f"PyTorch's CPU index ({plan.index}) does not answer ({detail}): looking for "
+                f"{plan.requirement} among local wheels and the default index instead"
+            )
+            plan = TorchPlan(plan.requirement, None, plan.build, plan.reason)
+            code, output = run_logged(python, "-m", "pip", "install", *plan.pip_args(CONSTRAINTS))
+            if code != 0:
+                say(
+                    f"could not install {plan.requirement}: PyTorch's CPU index cannot be reached "
+                    "(network or proxy) and no CPU wheel was found elsewhere. Connect and run "
+                    "`python3 course.py setup` again, or take PyPI's build (CUDA on Linux x86-64, "
+                    f"about 3 GB): TORCH_INDEX_URL={PYPI} python3 course.py setup"
+                )
+                sys.exit(code)
+            return
+    pip_install(python, *plan.pip_args(CONSTRAINTS))
+
+
+# ---- the environment -----------------------------------------------------------------------
+
+
+def venv_python(venv_dir: Path = VENV) -> Path:
+    if os.name == "nt":
+        return venv_dir / "Scripts" / "python.exe"
+    return venv_dir / "bin" / "python"
+
+
+def has_pip(python: Path) -> bool:
+    """Does this Python run, and does it have pip?"""
+    if not python.exists():
+        return False
+    try:
+        done = subprocess.run(
+            [str(python), "-m", "pip", "--version"], capture_output=True, timeout=120
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def venv_package_hint() -> str:
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"on Debian or Ubuntu: sudo apt install python{version}-venv (or python3-venv)"
+
+
+def create_venv(venv_dir: Path) -> Path:
+    """Make sure ``venv_dir`` holds a working Python with pip, (re)building it if not.
+
+    A folder whose Python does not run or has no pip (an interrupted setup; a venv made where
+    Debian's python3-venv is missing; a Python upgraded underneath) is built again from scratch.
+    """
+    python = venv_python(venv_dir)
+    if python.exists() and has_pip(python):
+        return python
+    if venv_dir.exists():
+        why = "has no pip" if python.exists() else "has no Python"
+        say(f"{venv_dir.name}/ {why} (an interrupted setup?): building it again")
+    say(f"creating {venv_dir.name}/ with Python {platform.python_version()} ({sys.executable})")
+    try:
+        venv.create(venv_dir, with_pip=True, clear=venv_dir.exists())
+    except (subprocess.CalledProcessError, OSError) as error:
+        say(f"could not create {venv_dir.name}/ with pip ({error}): {venv_package_hint()}")
+        sys.exit(1)
+    if not has_pip(python):
+        say(f"{venv_dir.name}/ still has no pip: {venv_package_hint()}, then delete {venv_dir}")
+        sys.exit(1)
+    return python
+
+
 def setup_hash(*paths: Path) -> str:
     digest = hashlib.sha256()
     for path in paths:
@@ -100,27 +421,32 @@ def setup_hash(*paths: Path) -> str:
     return digest.hexdigest()
 
 
-def install_torch(python: Path) -> None:
-    """The pinned torch first, on its own (a plain `torch` requirement could pull a CUDA build)."""
-    torch = pinned("torch")
-    index = os.environ.get("TORCH_INDEX_URL")
-    say(f"upgrading pip, then installing {torch}" + (f" (also from {index})" if index else ""))
-    check(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    extra = ["--extra-index-url", index] if index else []
-    check(python, "-m", "pip", "install", "-c", CONSTRAINTS, torch, *extra)
+def read_stamp(stamp: Path) -> tuple[str, set[str]]:
+    """The stamp's (hash, extras installed); ("", set()) when there is none."""
+    if not stamp.exists():
+        return "", set()
+    lines = stamp.read_text(encoding="utf-8").splitlines() + ["", ""]
+    return lines[0].strip(), {extra for extra in lines[1].split(",") if extra}
 
 
-def setup() -> Path:
+def setup(extras: tuple[str, ...] = LEARNER) -> Path:
     """Create .venv/ if needed, install what is missing, and return its Python."""
     python = create_venv(VENV)
+    stamp = VENV / "course-setup.stamp"
     wanted = setup_hash(CONSTRAINTS, PYPROJECT)
-    if STAMP.exists() and STAMP.read_text(encoding="utf-8").strip() == wanted:
-        say("environment up to date (.venv/)")
+    built, installed = read_stamp(stamp)
+    if built == wanted and set(extras) <= installed:
+        say(f"environment up to date (.venv/, extras: {','.join(sorted(installed))})")
         return python
-    install_torch(python)
-    say("installing seqlib with its notebooks and dev extras (pinned by constraints.txt)")
-    check(python, "-m", "pip", "install", "-c", CONSTRAINTS, "-e", ".[notebooks,dev]")
-    STAMP.write_text(wanted + "\n", encoding="utf-8")
+    if built == wanted:
+        installed_extras = set(extras) | installed
+    else:
+        installed_extras = set(extras)
+        install_torch(python)
+    names = ",".join(sorted(installed_extras))
+    say(f"installing seqlib with the extras [{names}] (pinned by constraints.txt)")
+    pip_install(python, "-c", CONSTRAINTS, "-e", f".[{names}]")
+    stamp.write_text(f"{wanted}\n{names}\n", encoding="utf-8")
     say("environment ready (.venv/)")
     return python
 
@@ -130,15 +456,35 @@ def setup_widgets7() -> Path:
     python = create_venv(VENV_WIDGETS7)
     stamp = VENV_WIDGETS7 / "course-setup.stamp"
     wanted = setup_hash(CONSTRAINTS, PYPROJECT, WIDGETS7)
-    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == wanted:
+    if read_stamp(stamp)[0] == wanted:
         return python
     install_torch(python)
     say(f"installing {WIDGETS7.relative_to(ROOT)} into {VENV_WIDGETS7.name}/")
     also = [pinned(name) for name in WIDGETS7_ALSO]
-    check(python, "-m", "pip", "install", "--quiet", "-r", WIDGETS7, *also)
-    check(python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
+    pip_install(python, "--quiet", "-r", WIDGETS7, *also)
+    pip_install(python, "--quiet", "--no-deps", "-e", ".")
     stamp.write_text(wanted + "\n", encoding="utf-8")
     return python
+
+
+# ---- the commands --------------------------------------------------------------------------
+
+
+def setup_command(args: list[str]) -> int:
+    if args:
+        return usage_error(f"`setup` takes no arguments, got {' '.join(args)}")
+    setup(LEARNER)
+    say("next: python3 course.py lab")
+    return 0
+
+
+def lab(args: list[str]) -> int:
+    python = setup(LEARNER)
+    command: list[str | Path] = [python, "-m", "jupyterlab", "notebooks", *args]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--ServerApp.allow_root=True")
+    say("opening the course in JupyterLab (Ctrl-C to stop)")
+    return serve(command)
 
 
 def test_widgets7() -> int:
@@ -154,50 +500,46 @@ def test_widgets7() -> int:
     return call(python, "-m", "pytest", *options, *tests)
 
 
-def lab(args: list[str]) -> int:
-    python = setup()
-    command: list[str | Path] = [python, "-m", "jupyterlab", "notebooks", *args]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--ServerApp.allow_root=True")
-    say("opening the course in JupyterLab (Ctrl-C to stop)")
-    return call(*command)
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium")
 
 
-EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")  # the verdicts' ✅ ❌
+def ensure_chromium(install: bool) -> None:
+    """The browser tests drive Chromium. Install it (Debian's, with apt-get) only when asked.
 
-
-def ensure_chromium() -> None:
-    """The browser tests drive Debian's Chromium; install it where we can (root with apt-get).
-
-    Debian's emoji font comes with it, so that the screenshots show the verdicts' marks.
+    Without ``--install-browser`` nothing is installed system-wide: a missing Chromium means the
+    browser tests are skipped (pytest says so), and this says how to install it.
     """
     if os.environ.get("SEQLIB_BROWSER_TESTS") == "0":
         say("SEQLIB_BROWSER_TESTS=0: the browser tests are skipped")
         return
-    has_chromium = bool(os.environ.get("CHROMIUM") or shutil.which("chromium"))
+    has_chromium = chromium_path() is not None
     packages = [] if has_chromium else ["chromium"]
     if sys.platform.startswith("linux") and not EMOJI_FONT.exists():
-        packages.append("fonts-noto-color-emoji")
+        packages.append("fonts-noto-color-emoji")  # the screenshots' ✅ ❌
     if not packages:
         return
+    if not install:
+        if not has_chromium:
+            say(f"Chromium not found: the browser tests will be skipped; {INSTALL_CHROMIUM}")
+        return
     root = hasattr(os, "geteuid") and os.geteuid() == 0
-    if root and shutil.which("apt-get"):
-        say(f"installing {' '.join(packages)} for the browser tests (apt-get)")
-        if has_chromium:  # only the font is missing: the tests run without it
-            call("apt-get", "install", "-y", "-qq", *packages)
-            return
-        check("apt-get", "update", "-qq")
-        check("apt-get", "install", "-y", "-qq", *packages)
-    elif not has_chromium:
-        say(
-            "Chromium not found: the browser tests will be skipped (install Debian's `chromium`, "
-            "or set CHROMIUM=/path/to/chromium; `playwright install` is not used)"
-        )
+    if not (root and shutil.which("apt-get")):
+        say(f"--install-browser needs root and apt-get (Debian); otherwise: {INSTALL_CHROMIUM}")
+        return
+    say(f"--install-browser: installing {' '.join(packages)} with apt-get")
+    code = call("apt-get", "update", "-qq")
+    if code == 0:
+        code = call("apt-get", "install", "-y", "-qq", *packages)
+    if code != 0:  # e.g. Ubuntu, which has no chromium deb: the rest of the run goes on
+        say(f"apt-get could not install {' '.join(packages)} (exit {code}): {INSTALL_CHROMIUM}")
 
 
 def test(args: list[str]) -> int:
-    python = setup()
-    ensure_chromium()
+    install_browser = "--install-browser" in args
+    args = [arg for arg in args if arg != "--install-browser"]
+    python = setup(DEVELOPER)
+    ensure_chromium(install_browser)
     os.environ.setdefault("SEQLIB_PROFILE", "quick")
     say(f"SEQLIB_PROFILE={os.environ['SEQLIB_PROFILE']}")
     say("ruff check .")
@@ -218,16 +560,192 @@ def test(args: list[str]) -> int:
     return 1 if failures else 0
 
 
-COMMANDS = {"lab": lab, "test": test}
+def git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def changed_notebooks() -> list[str]:
+    """Committed files under notebooks/ that differ from the last commit (edited or deleted)."""
+    done = git("status", "--porcelain", "--untracked-files=no", "--", "notebooks")
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip() or "git status failed")
+    return sorted(line[3:].strip().strip('"') for line in done.stdout.splitlines() if line.strip())
+
+
+def reset(args: list[str]) -> int:
+    """Restore the notebooks to their committed state and clear results/, keeping a copy."""
+    unknown = [arg for arg in args if arg not in ("--yes", "-y")]
+    if unknown:
+        return usage_error(f"`reset` takes only --yes, got {' '.join(unknown)}")
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        say(
+            "reset needs a git checkout of the course (and git): this copy has none. Download the "
+            "course again, or delete results/ and notebooks/results/ by hand."
+        )
+        return 1
+    notebooks = changed_notebooks()
+    results = [folder for folder in RESULTS if folder.exists()]
+    if not notebooks and not results:
+        say("nothing to reset: the notebooks are as committed and there are no results")
+        return 0
+    backup = BACKUPS / datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    say("reset will:")
+    for name in notebooks:
+        print(f"  restore {name} to its committed state")
+    for folder in results:
+        print(f"  clear {folder.relative_to(ROOT)}/")
+    print(f"  after copying what it replaces to {backup.relative_to(ROOT)}/")
+    if "--yes" not in args and "-y" not in args:
+        if not sys.stdin.isatty():
+            say("not run: no terminal to ask; run `python3 course.py reset --yes` to go ahead")
+            return 1
+        if input("Go ahead? [y/N] ").strip().lower() not in ("y", "yes"):
+            say("nothing changed")
+            return 1
+    for name in notebooks:
+        source = ROOT / name
+        if source.exists():
+            (backup / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, backup / name)
+    for folder in results:
+        shutil.copytree(folder, backup / folder.relative_to(ROOT))
+    if notebooks:
+        done = git("checkout", "HEAD", "--", *notebooks)
+        if done.returncode != 0:
+            say(f"git could not restore the notebooks: {done.stderr.strip()}")
+            return 1
+    for folder in results:
+        shutil.rmtree(folder)
+    say(f"done: {len(notebooks)} notebook(s) restored, {len(results)} results folder(s) cleared")
+    say(f"the previous versions are in {backup.relative_to(ROOT)}/")
+    return 0
+
+
+def installed_torch(python: Path) -> str:
+    """What torch the environment has, e.g. ``"2.13.0+cpu (build: cpu)"``, or why not."""
+    script = (
+        "import torch; cuda = torch.version.cuda; mps = getattr(torch.backends, 'mps', None)\n"
+        "build = 'cu' + cuda.replace('.', '') if cuda else 'cpu'\n"
+        "gpu = torch.cuda.is_available() or bool(mps and mps.is_available())\n"
+        "print(f'{torch.__version__} (build: {build}; GPU usable: {gpu})')"
+    )
+    try:
+        done = subprocess.run(
+            [str(python), "-c", script], capture_output=True, text=True, timeout=120
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"could not ask ({error})"
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return f"not importable ({last})"
+    return done.stdout.strip()
+
+
+def default_profile() -> str:
+    """The profile a notebook runs in when its parameters cell says nothing (seqlib.config)."""
+    chosen = os.environ.get("SEQLIB_PROFILE", "").strip().lower()
+    if chosen:
+        return f"{chosen} (from $SEQLIB_PROFILE)"
+    return 'quick (the default everywhere; full: SEQLIB_PROFILE=full or PROFILE = "full")'
+
+
+def describe_gpu() -> str:
+    nvidia = find_nvidia_gpu()
+    if nvidia:
+        return f"NVIDIA: {nvidia}"
+    if platform.system() == "Darwin" and platform.machine() == "arm64":
+        return "Apple MPS (Apple silicon)"
+    return "none found (no nvidia-smi, no /proc/driver/nvidia, not an Apple silicon Mac)"
+
+
+def describe_os() -> str:
+    name = platform.system()
+    if name == "Linux":
+        try:  # Python 3.10 and newer
+            distro = platform.freedesktop_os_release().get("PRETTY_NAME", "")
+        except (OSError, AttributeError):
+            distro = ""
+        return f"Linux {platform.release()}" + (f" ({distro})" if distro else "")
+    if name == "Darwin":
+        return f"macOS {platform.mac_ver()[0]}"
+    return f"{name} {platform.release()} {platform.version()}".strip()
+
+
+def doctor(args: list[str]) -> int:
+    """What a bug report needs: this machine, its GPU, the torch build, the profile, the network."""
+    if args:
+        return usage_error(f"`doctor` takes no arguments, got {' '.join(args)}")
+    plan = this_machines_plan()
+    python = venv_python(VENV)
+    rows = [
+        ("python", f"{platform.python_version()} ({sys.executable})"),
+        ("python ok", "yes" if sys.version_info >= MIN_PYTHON else f"no: {python_hint()}"),
+        ("os", describe_os()),
+        ("architecture", platform.machine()),
+        ("gpu", describe_gpu()),
+    ]
+    built, extras = read_stamp(VENV / "course-setup.stamp")
+    if not python.exists():
+        rows.append(("environment", ".venv/ not set up yet (python3 course.py setup)"))
+    elif not has_pip(python):
+        rows.append(("environment", ".venv/ has no pip: `setup` rebuilds it"))
+    else:
+        fresh = built == setup_hash(CONSTRAINTS, PYPROJECT)
+        state = "up to date" if fresh else "needs `python3 course.py setup`"
+        rows.append(("environment", f".venv/ {state}; extras: {','.join(sorted(extras)) or '-'}"))
+    if python.exists():
+        rows.append(("torch installed", installed_torch(python)))
+    rows.append(("torch build", f"{plan.build} ({plan.requirement} for a new setup)"))
+    rows.append(("torch why", plan.reason))
+    rows.append(("default profile", default_profile()))
+    index = package_index()
+    answers, detail = index_answers(index)
+    rows.append(("package index", f"{index}: {detail if answers else 'no answer: ' + detail}"))
+    if plan.index:
+        answers, detail = index_answers(plan.index, "torch")
+        state = detail if answers else "no answer: " + detail
+        rows.append(("torch index", f"{plan.index}: {state}"))
+    print("The Neural Cage Fight: course.py doctor (paste this into a bug report)")
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+    return 0
+
+
+COMMANDS = {"setup": setup_command, "lab": lab, "doctor": doctor, "reset": reset, "test": test}
+
+
+def python_hint() -> str:
+    wanted = ".".join(map(str, MIN_PYTHON))
+    return (
+        f"the course needs Python {wanted} or newer, this is {platform.python_version()} "
+        f"({sys.executable}). Ways to get one:\n"
+        f"  uv (any OS):       uv python install {wanted}   then   "
+        f"uv run --python {wanted} python course.py lab\n"
+        f"  Windows:           install it from python.org, then   py -{wanted} course.py lab\n"
+        f"  conda:             conda create -n py{wanted.replace('.', '')} python={wanted}   "
+        f"then activate it and run   python course.py lab\n"
+        f"  Debian or Ubuntu:  sudo apt install python{wanted} python{wanted}-venv   then   "
+        f"python{wanted} course.py lab"
+    )
+
+
+def usage_error(message: str) -> int:
+    print(f"[course] {message}\n", file=sys.stderr)
+    print(__doc__, file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in COMMANDS:
+    if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__)
-        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
-    if sys.version_info < MIN_PYTHON:
-        wanted = ".".join(map(str, MIN_PYTHON))
-        say(f"needs Python {wanted} or newer, this is {platform.python_version()}")
+        return 0 if argv else 2
+    if argv[0] not in COMMANDS:
+        close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        return usage_error(f"unknown command `{argv[0]}`{hint}")
+    if sys.version_info < MIN_PYTHON and argv[0] != "doctor":  # doctor runs anywhere
+        say(python_hint())
         return 2
     return COMMANDS[argv[0]](argv[1:])
 
