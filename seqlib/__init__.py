@@ -9,7 +9,7 @@ attention  ``scaled_dot_product_attention``, ``MultiHeadAttention``,
            ``TransformerEncoderLayer``, masks, positional encodings
 models     sequence models over a backbone; parameter counting and matching
 tasks      synthetic, seeded data sets for the rounds
-train      a small seeded training loop with a history
+train      a small seeded training loop with a history, and where to train
 timing     device choice, synchronised timing, peak memory, sweeps
 claims     the fight card's claims: quote, criterion and the rule that decides each
 measurement one value per seed, and its range: what every verdict is decided on
@@ -41,7 +41,7 @@ from seqlib.lstm import LSTM, RNN, LSTMCell
 from seqlib.measurement import Measurement
 from seqlib.models import SequenceModel, build_model, count_parameters, matched_pair
 from seqlib.timing import benchmark, peak_memory, pick_device, sweep
-from seqlib.train import History, evaluate, train
+from seqlib.train import History, evaluate, train, training_device, training_device_summary
 from seqlib.verdict import VerdictTable
 
 __version__ = "0.1.0"
@@ -97,4 +97,6 @@ __all__ = [
     "scaled_dot_product_attention",
     "sweep",
     "train",
+    "training_device",
+    "training_device_summary",
 ]

@@ -1,14 +1,16 @@
 """The quick / full profile: one switch, read in one place.
 
-Every notebook runs in **quick** mode (small models, short sequences, one seed: well under a
-minute on a 2-core CPU) or in **full** mode (larger models, longer sequences, several seeds).
+Every notebook runs in **quick** mode (small models, short sequences: about a minute on a
+2-core CPU, the reference run the tests and the committed outputs use) or in **full** mode
+(larger models, longer sequences, more steps: up to about ten minutes a round). Quick is the
+default on every machine, with or without a GPU; full is opt-in.
 
 How the profile is chosen, first match wins:
 
 1. the argument to :func:`load` — a notebook's papermill-style ``parameters`` cell sets
    ``PROFILE = "full"`` and passes it in;
 2. the environment variable ``SEQLIB_PROFILE`` (``quick`` or ``full``);
-3. ``full`` when a GPU (CUDA or MPS) is present, otherwise ``quick``.
+3. ``quick``.
 
 A notebook then asks the profile for its sizes, naming both values where it uses them::
 
@@ -22,10 +24,9 @@ import os
 from dataclasses import dataclass
 from typing import TypeVar
 
-import torch
-
 ENV_VAR = "SEQLIB_PROFILE"
 PROFILES = ("quick", "full")
+DEFAULT_SOURCE = f'the default; set PROFILE = "full" or {ENV_VAR}=full for the full run'
 
 T = TypeVar("T")
 
@@ -45,6 +46,11 @@ class Profile:
     def full(self) -> bool:
         return self.name == "full"
 
+    @property
+    def progress(self) -> bool:
+        """Show progress bars: in full mode (long runs), not in quick mode (clean outputs)."""
+        return self.full
+
     def pick(self, *, quick: T, full: T) -> T:
         """Return ``quick`` in quick mode and ``full`` in full mode."""
         return quick if self.quick else full
@@ -53,24 +59,19 @@ class Profile:
         return f"{self.name} (chosen by {self.source})"
 
 
-def _gpu_present() -> bool:
-    mps = getattr(torch.backends, "mps", None)
-    return torch.cuda.is_available() or bool(mps is not None and mps.is_available())
-
-
 def load(profile: str | None = None) -> Profile:
-    """Resolve the profile: explicit argument, then ``$SEQLIB_PROFILE``, then the hardware.
+    """Resolve the profile: explicit argument, then ``$SEQLIB_PROFILE``, then ``"quick"``.
 
+    A GPU does not change the default: full is opt-in, by the argument or the variable (a GPU
+    run of the full profile then trains where it is faster: :func:`seqlib.training_device`).
     Raises ``ValueError`` for a name other than ``"quick"`` or ``"full"``.
     """
     if profile is not None:
         name, source = profile, "the notebook's parameters cell"
     elif os.environ.get(ENV_VAR):
         name, source = os.environ[ENV_VAR], f"${ENV_VAR}"
-    elif _gpu_present():
-        name, source = "full", "default: a GPU is present"
     else:
-        name, source = "quick", "default: no GPU"
+        name, source = "quick", DEFAULT_SOURCE
     name = str(name).strip().lower()
     if name not in PROFILES:
         raise ValueError(

@@ -186,10 +186,11 @@ def uniform_weights(weights: Tensor, allowed: Tensor) -> Tensor:
 
 def permuted_weights(weights: Tensor, allowed: Tensor, generator: torch.Generator) -> Tensor:
     """Each query's weights shuffled among the keys it may see (a random permutation per row)."""
-    big = torch.tensor(float("inf"))
-    order = torch.arange(weights.shape[-1], dtype=weights.dtype).expand_as(weights)
-    slots = torch.where(allowed, order, big).argsort(-1)  # allowed keys first, in order
-    noise = torch.rand(weights.shape, generator=generator, dtype=weights.dtype)
+    big = torch.tensor(float("inf"), device=weights.device)
+    order = torch.arange(weights.shape[-1], dtype=weights.dtype, device=weights.device)
+    slots = torch.where(allowed, order.expand_as(weights), big).argsort(-1)  # allowed keys first
+    # drawn on the CPU generator (the same draws on any device), then moved to the weights
+    noise = torch.rand(weights.shape, generator=generator, dtype=weights.dtype).to(weights.device)
     shuffled = torch.where(allowed, noise, big).argsort(-1)  # allowed keys first, shuffled
     return torch.zeros_like(weights).scatter(-1, slots, weights.gather(-1, shuffled))
 
@@ -216,7 +217,9 @@ def override_attention(mode: str, *, seed: int = 0) -> Iterator[None]:
     def replaced(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
         _, weights = original(query, key, value, attn_mask, dropout_p, is_causal, scale)
         if is_causal:
-            attn_mask = _attention._lower_triangle(query.shape[-2], key.shape[-2])
+            attn_mask = _attention._lower_triangle(
+                query.shape[-2], key.shape[-2], device=query.device
+            )
         allowed = _allowed(weights, attn_mask)
         if mode == "uniform":
             weights = uniform_weights(weights, allowed)

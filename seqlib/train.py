@@ -20,6 +20,11 @@ Example::
     history = train(model, (x_train, y_train), steps=300, eval_data=(x_test, y_test))
     print(history)            # History(300 steps in 4.1 s: loss 0.021, ...)
     plt.plot(history.step, history.loss)
+
+Where to train: :func:`training_device` keeps the quick profile on the CPU (the reference run)
+and, in the full profile, times a few steps on the CPU and on the GPU, if there is one, and
+returns the faster. ``train(..., device=...)`` trains there and hands the model back on the
+device it came on, so the rest of a notebook measures and plots on the CPU as before.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import torch
@@ -36,6 +41,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from seqlib._validate import check_choice, check_positive_int
+from seqlib.config import PROFILES, Profile
+from seqlib.timing import _as_device, pick_device
 
 IGNORE_INDEX = -100
 LOSSES = ("cross_entropy", "mse")
@@ -210,12 +217,15 @@ def _check_number(value: object, name: str, *, low: float, allow_equal: bool) ->
     return float(value)
 
 
-def _resolve_device(model: nn.Module, device: str | torch.device | None) -> torch.device:
-    """The device to train on: ``device`` if given, else where the model's parameters live."""
-    if device is not None:
-        return torch.device(device)
+def _home(model: nn.Module) -> torch.device:
+    """Where the model's parameters live (the CPU for a model without any)."""
     first = next(model.parameters(), None)
     return first.device if first is not None else torch.device("cpu")
+
+
+def _resolve_device(model: nn.Module, device: str | torch.device | None) -> torch.device:
+    """The device to train on: ``device`` if given, else where the model's parameters live."""
+    return _home(model) if device is None else torch.device(device)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +288,8 @@ def evaluate(
     """Loss and accuracy of ``model`` on ``data = (inputs, targets)``.
 
     Runs in eval mode under ``torch.no_grad()`` (the model's mode is restored afterwards), in
-    batches of ``batch_size``. Returns ``{"loss": ..., "accuracy": ...}``: the mean loss over
+    batches of ``batch_size``, on ``device`` (``None``: where the model is; a model moved there
+    is moved back afterwards). Returns ``{"loss": ..., "accuracy": ...}``: the mean loss over
     all scored positions and the fraction predicted correctly (``nan`` for ``loss="mse"``).
     """
     if not isinstance(model, nn.Module):
@@ -286,7 +297,12 @@ def evaluate(
     data = _check_data(data, "data")
     check_positive_int(batch_size, "batch_size")
     check_choice(loss, "loss", LOSSES)
-    return _evaluate(model, data, batch_size, loss, _resolve_device(model, device))
+    home, device = _home(model), _resolve_device(model, device)
+    model.to(device)
+    try:
+        return _evaluate(model, data, batch_size, loss, device)
+    finally:
+        model.to(home)
 
 
 def train(
@@ -323,7 +339,9 @@ def train(
         eval_data: optional ``(inputs, targets)`` scored with :func:`evaluate`.
         eval_every: evaluate every this many steps; with ``None``, only after the last step.
         clip_grad: clip the gradient norm to this value (``None``: no clipping).
-        device: where to train; ``None`` keeps the model where it is. Batches are moved there.
+        device: where to train; ``None`` keeps the model where it is. Batches are moved there
+            (the data stays where it is), and afterwards the model goes back to the device it
+            came on: train on a GPU, measure and plot on the CPU.
         progress: show a ``tqdm`` progress bar (in Jupyter and in a terminal).
         keep_best: early stopping, the standard way: after the last step, put back the weights
             of the evaluation with the lowest ``eval_data`` loss (``history.best_step`` says
@@ -332,7 +350,8 @@ def train(
             that has solved the task does not spend the rest of the budget. Needs ``eval_data``
             and ``eval_every``; ``history.steps`` then says how many steps were taken.
 
-    Returns a :class:`History`. The model is left in the mode (train/eval) it came in.
+    Returns a :class:`History`. The model is left in the mode (train/eval) it came in, on the
+    device it came on (also when a step raises), with the trained (or kept best) weights.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -364,7 +383,7 @@ def train(
     if next(model.parameters(), None) is None:
         raise ValueError("model has no parameters to train")
 
-    device = _resolve_device(model, device)
+    home, device = _home(model), _resolve_device(model, device)
     model.to(device)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
@@ -406,7 +425,100 @@ def train(
     finally:
         bar.close()
         model.train(was_training)
+        model.to(home)
     if best_weights is not None:
-        model.load_state_dict(best_weights)
+        model.load_state_dict(best_weights)  # copied onto the model's own device
     history.seconds = time.perf_counter() - start
     return history
+
+
+# ---------------------------------------------------------------------------------------------
+# Where to train
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_seconds(value: object, device: torch.device) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"seconds_for_steps({str(device)!r}) must return a number of seconds, got "
+            f"{type(value).__name__} ({value!r})"
+        )
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"seconds_for_steps({str(device)!r}) must return seconds > 0, got {value}")
+    return float(value)
+
+
+def training_device(
+    profile: Profile | str,
+    seconds_for_steps: Callable[[torch.device], float],
+    *,
+    gpu: str | torch.device | None = None,
+) -> tuple[torch.device, dict[str, float]]:
+    """The device to train on, and the timings that chose it.
+
+    - quick profile: the CPU, nothing timed (quick is the CPU reference run);
+    - full profile, no GPU: the CPU, nothing timed;
+    - full profile with a GPU: ``seconds_for_steps(device)`` (the time of a few training steps
+      of the notebook's own models there, warm-up done) is called for the CPU, then the GPU,
+      and the faster is returned (the CPU on a tie).
+
+    ``profile``: a :class:`seqlib.config.Profile` or its name. ``gpu``: the GPU to compare with
+    the CPU; ``None``: the one :func:`seqlib.pick_device` finds (CUDA, else MPS), if any.
+
+    Returns ``(device, timings)``, ``timings`` mapping each device timed (``"cpu"``, ``"cuda"``,
+    ...) to its seconds: empty when nothing was timed. Example::
+
+        TRAIN_DEVICE, timings = training_device(cfg, seconds_for_10_steps)
+        print(training_device_summary(cfg, TRAIN_DEVICE, timings))
+    """
+    name = _profile_name(profile)
+    if not callable(seconds_for_steps):
+        raise TypeError(
+            "seconds_for_steps must be a function device -> seconds, got "
+            f"{type(seconds_for_steps).__name__}"
+        )
+    if gpu is None:
+        gpu = pick_device()
+    else:
+        gpu = _as_device(gpu)
+        if gpu.type == "cpu":
+            raise ValueError(f"gpu must name a GPU (cuda or mps), got {str(gpu)!r}")
+    cpu = torch.device("cpu")
+    if name == "quick" or gpu.type == "cpu":
+        return cpu, {}
+    timings = {str(d): _check_seconds(seconds_for_steps(d), d) for d in (cpu, gpu)}
+    faster = gpu if timings[str(gpu)] < timings[str(cpu)] else cpu
+    return faster, timings
+
+
+def training_device_summary(
+    profile: Profile | str, device: torch.device, timings: dict[str, float]
+) -> str:
+    """One sentence on where training runs and why, from :func:`training_device`'s answer."""
+    name = _profile_name(profile)
+    if not timings:
+        if name == "quick":
+            return (
+                f"training on {device}: the quick profile is the CPU reference run (the full "
+                "profile times a GPU, if there is one, and trains on the faster)"
+            )
+        return f"training on {device}: the full profile found no GPU here to time"
+    (gpu,) = (d for d in timings if d != "cpu")
+    ratio = timings["cpu"] / timings[gpu]
+    speed = f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
+    return (
+        f"the same steps took {timings['cpu'] * 1000:.0f} ms on the CPU and "
+        f"{timings[gpu] * 1000:.0f} ms on {gpu}: the GPU is {speed} for these models, so "
+        f"training runs on {device}"
+    )
+
+
+def _profile_name(profile: object) -> str:
+    """The name of a :class:`Profile` or a profile name (``"quick"`` or ``"full"``)."""
+    if isinstance(profile, Profile):
+        return profile.name
+    if not isinstance(profile, str):
+        raise TypeError(
+            f"profile must be a seqlib.config.Profile or its name, got {type(profile).__name__}"
+        )
+    return check_choice(profile, "profile", PROFILES)

@@ -1,8 +1,9 @@
-"""Tests for seqlib.config: explicit argument > $SEQLIB_PROFILE > hardware default."""
+"""Tests for seqlib.config: explicit argument > $SEQLIB_PROFILE > quick, whatever the hardware."""
 
 from __future__ import annotations
 
 import pytest
+import torch
 
 from seqlib import config
 
@@ -20,19 +21,25 @@ def test_explicit_argument_wins_over_env(no_env):
     assert profile.source == "the notebook's parameters cell"
 
 
-def test_env_wins_over_hardware(no_env):
-    no_env.setattr(config, "_gpu_present", lambda: True)
-    no_env.setenv(config.ENV_VAR, "quick")
+def test_env_wins_over_the_default(no_env):
+    no_env.setenv(config.ENV_VAR, "full")
     profile = config.load()
-    assert profile.name == "quick" and profile.source == "$SEQLIB_PROFILE"
+    assert profile.name == "full" and profile.source == "$SEQLIB_PROFILE"
 
 
-@pytest.mark.parametrize(("gpu", "expected"), [(True, "full"), (False, "quick")])
-def test_hardware_default(no_env, gpu, expected):
-    no_env.setattr(config, "_gpu_present", lambda: gpu)
+def test_the_default_is_quick_and_says_how_to_choose_full(no_env):
     profile = config.load()
-    assert profile.name == expected
-    assert profile.source.startswith("default")
+    assert profile.name == "quick" and profile.quick
+    assert profile.source == config.DEFAULT_SOURCE
+    assert 'PROFILE = "full"' in str(profile) and "SEQLIB_PROFILE=full" in str(profile)
+
+
+def test_a_gpu_does_not_select_full(no_env):
+    no_env.setattr(torch.cuda, "is_available", lambda: True)
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None:
+        no_env.setattr(mps, "is_available", lambda: True)
+    assert config.load().name == "quick"
 
 
 def test_names_are_normalised(no_env):
@@ -57,3 +64,7 @@ def test_pick_and_str(no_env):
     assert quick.pick(quick=300, full=3000) == 300
     assert full.pick(quick=300, full=3000) == 3000
     assert str(quick) == "quick (chosen by the notebook's parameters cell)"
+
+
+def test_progress_bars_only_in_full(no_env):
+    assert config.load("full").progress and not config.load("quick").progress

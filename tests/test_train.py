@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import pytest
@@ -292,3 +293,42 @@ def test_batch_with_no_scored_position_leaves_weights_finite():
     history = train(model, (x, y), steps=2, progress=False)
     assert history.loss == [0.0, 0.0] and math.isnan(history.accuracy[0])
     assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+# --- the device: train elsewhere, come back home ----------------------------------------------
+# No GPU here: the meta device stands in for the model's home (the CPU, in a notebook) and the
+# CPU for the device it trains on (a GPU, in a notebook).
+
+
+@pytest.fixture
+def home_is_meta(monkeypatch):
+    train_module = importlib.import_module("seqlib.train")  # `seqlib.train` is the function
+    monkeypatch.setattr(train_module, "_home", lambda model: torch.device("meta"))
+
+
+def test_train_on_another_device_returns_the_model_home(home_is_meta):
+    model = small_classifier()
+    history = train(model, sign_task(64), steps=3, device="cpu", progress=False)
+    assert all(math.isfinite(loss) for loss in history.loss)  # it trained, on the CPU
+    assert {p.device.type for p in model.parameters()} == {"meta"}
+
+
+def test_train_returns_the_model_home_when_a_step_raises(home_is_meta):
+    model = small_classifier()
+    with pytest.raises(ValueError, match="expected"):
+        train(model, (sign_task(8)[0], torch.zeros(8, 3, dtype=torch.long)), steps=1,
+              device="cpu", progress=False)  # fmt: skip
+    assert {p.device.type for p in model.parameters()} == {"meta"}
+
+
+def test_evaluate_on_another_device_returns_the_model_home(home_is_meta):
+    model = small_classifier()
+    scores = evaluate(model, sign_task(64), device="cpu")
+    assert 0.0 <= scores["accuracy"] <= 1.0
+    assert {p.device.type for p in model.parameters()} == {"meta"}
+
+
+def test_train_without_device_leaves_the_model_where_it_is():
+    model = small_classifier()
+    train(model, sign_task(64), steps=2, progress=False)
+    assert {p.device.type for p in model.parameters()} == {"cpu"}
