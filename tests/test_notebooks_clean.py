@@ -13,6 +13,7 @@ REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8")
     "urls"
 ]["Repository"]
 MAX_BYTES = 2_000_000
+SOLUTION_TITLE = "# @title Solution (double-click to show the code)"
 
 
 def load(path: Path) -> dict:
@@ -64,3 +65,13 @@ class TestCommittedNotebook:
             c for c in code_cells(load(path)) if "parameters" in c["metadata"].get("tags", [])
         ]
         assert len(tagged) == 1 and "PROFILE = None" in "".join(tagged[0]["source"])
+
+    def test_solutions_are_hidden_in_jupyterlab_and_on_colab(self, path):
+        solutions = [c for c in load(path)["cells"] if "solution" in c["metadata"].get("tags", [])]
+        assert solutions, "every round has exercises with solutions"
+        for cell in solutions:
+            first = "".join(cell["source"]).split("\n", 1)[0]
+            assert cell["cell_type"] == "code", first
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, first
+            assert cell["metadata"].get("cellView") == "form", "Colab hides a form cell's code"
+            assert first == SOLUTION_TITLE, f"Colab shows the form's @title: {first!r}"
