@@ -6,8 +6,9 @@ default: ``SEQLIB_BROWSER_TESTS=0`` skips them; without Chromium or the ``playwr
 they are skipped with the reason, except where they must run (``SEQLIB_BROWSER_TESTS=1``, or
 ``CI`` set): there a missing browser is an error, not a silent skip.
 
-Chromium is Debian's ``chromium`` (``course.py test`` installs it when it can), or the one
-``CHROMIUM`` points to; ``playwright install`` is never used.
+Chromium is Debian's ``chromium`` (``course.py test --install-browser`` installs it with
+apt-get; plain ``course.py test`` installs nothing), or the one ``CHROMIUM`` points to;
+``playwright install`` is never used.
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ def _missing_browser() -> str | None:
     except ImportError:
         return "the playwright package is not installed"
     if not Path(CHROMIUM).exists():
-        return f"Chromium is not installed ({CHROMIUM})"
+        return (
+            f"Chromium is not installed ({CHROMIUM}); install it with `sudo apt-get install "
+            "chromium` (Debian) or `sudo python3 course.py test --install-browser`, or set "
+            "CHROMIUM=/path/to/chromium"
+        )
     return None
 
 
