@@ -3,6 +3,8 @@
 
     python3 course.py setup                        set up the course environment (.venv/) and exit
     python3 course.py lab    [jupyter lab options] open the notebooks in JupyterLab
+    python3 course.py slides [--no-lab]            build the instructor edition (slide decks with
+                                                   speaker notes) into instructor/ and open it
     python3 course.py doctor                       what this machine is and has: paste it into a
                                                    bug report (works before and after setup)
     python3 course.py reset  [--yes]               restore the notebooks to their committed state
@@ -64,6 +66,7 @@ PYPI = "https://pypi.org/simple"
 PROBE_TIMEOUT = 5.0  # seconds: an index that has not answered by then is taken as unreachable
 
 NOTEBOOKS = ROOT / "notebooks"
+INSTRUCTOR = ROOT / "instructor"  # the instructor edition, built by `slides` (ignored by git)
 RESULTS = (ROOT / "results", NOTEBOOKS / "results")  # the notebooks save where they run
 BACKUPS = ROOT / ".course-backups"
 
@@ -478,13 +481,31 @@ def setup_command(args: list[str]) -> int:
     return 0
 
 
-def lab(args: list[str]) -> int:
-    python = setup(LEARNER)
-    command: list[str | Path] = [python, "-m", "jupyterlab", "notebooks", *args]
+def open_lab(python: Path, folder: Path, args: list[str], what: str) -> int:
+    """Hand this process over to JupyterLab on ``folder`` (extra ``args`` go to JupyterLab)."""
+    command: list[str | Path] = [python, "-m", "jupyterlab", folder.name, *args]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--ServerApp.allow_root=True")
-    say("opening the course in JupyterLab (Ctrl-C to stop)")
+    say(f"opening {what} in JupyterLab (Ctrl-C to stop)")
     return serve(command)
+
+
+def lab(args: list[str]) -> int:
+    return open_lab(setup(LEARNER), NOTEBOOKS, args, "the course")
+
+
+def slides(args: list[str]) -> int:
+    """Build the instructor edition into instructor/, then open it in JupyterLab.
+
+    ``--no-lab`` only builds it. Other arguments go to JupyterLab, as with ``lab``.
+    """
+    python = setup(LEARNER)
+    say("building the instructor edition (slides and speaker notes) into instructor/")
+    code = call(python, ROOT / "tools" / "slides.py", "--out", INSTRUCTOR)
+    if code != 0 or "--no-lab" in args:
+        return code
+    what = "the instructor edition (View > Render as slideshow; T: speaker view)"
+    return open_lab(python, INSTRUCTOR, args, what)
 
 
 def test_widgets7() -> int:
@@ -712,7 +733,14 @@ def doctor(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"setup": setup_command, "lab": lab, "doctor": doctor, "reset": reset, "test": test}
+COMMANDS = {
+    "setup": setup_command,
+    "lab": lab,
+    "slides": slides,
+    "doctor": doctor,
+    "reset": reset,
+    "test": test,
+}
 
 
 def python_hint() -> str:

@@ -576,3 +576,18 @@ def test_reset_asks_at_a_terminal(checkout, monkeypatch, answer, restored):
 def test_reset_outside_git_says_so(tmp_path):
     done = run_course("reset", "--yes", cwd=course_copy(tmp_path))
     assert done.returncode == 1 and "git checkout" in done.stdout
+
+
+# ---- slides ----------------------------------------------------------------------------------
+
+
+def test_slides_builds_the_instructor_edition(course, monkeypatch, tmp_path):
+    """`slides --no-lab` runs tools/slides.py into instructor/ (here a temporary one)."""
+    monkeypatch.setattr(course, "setup", lambda extras: Path(sys.executable))
+    monkeypatch.setattr(course, "INSTRUCTOR", tmp_path / "instructor")
+    monkeypatch.setattr(course, "serve", lambda command: pytest.fail("--no-lab opens nothing"))
+    assert course.slides(["--no-lab"]) == 0
+    built = sorted(path.name for path in (tmp_path / "instructor").glob("*.ipynb"))
+    assert built == sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    text = (tmp_path / "instructor" / built[0]).read_text(encoding="utf-8")
+    assert '"speaker-notes"' in text and '"slide_type"' in text

@@ -1,14 +1,13 @@
-"""tools/slides.py: slide types and speaker notes for jupyterlab-rise (instructor mode).
+"""tools/slides.py: the instructor edition (slide types and speaker notes for jupyterlab-rise).
 
-The script runs on copies of the notebooks in tmp_path, never on the committed ones; the last
-tests check that the committed notebooks already carry what the script writes.
+The committed notebooks are the learner edition: no speaker notes, no slide metadata. The script
+writes the instructor edition into a folder of its own (tmp_path here, never notebooks/).
 """
 
 from __future__ import annotations
 
 import copy
 import importlib.util
-import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -60,24 +59,19 @@ def without_slides(cell: nbformat.NotebookNode) -> dict:
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, Path]]:
-    """(original, processed copy) for every round. The copies are stripped first (no slide
-    types, no notes cells), so what the tests below find is the script's own work."""
-    folder = tmp_path_factory.mktemp("notebooks")
-    pairs = []
-    for original in NOTEBOOKS:
-        notebook = nbformat.read(original, as_version=4)
-        notebook.cells = [without_slides(c) for c in notebook.cells if not is_notes(c)]
-        target = folder / original.name
-        nbformat.write(nbformat.from_dict(notebook), target)
-        pairs.append((original, target))
-    assert slides.main([str(target) for _, target in pairs]) == 0
-    return pairs
+    """(learner notebook, its instructor edition) for every round."""
+    folder = tmp_path_factory.mktemp("instructor")
+    assert slides.main(["--out", str(folder), *map(str, NOTEBOOKS)]) == 0
+    return [(original, folder / original.name) for original in NOTEBOOKS]
 
 
-def test_the_script_rebuilds_the_committed_notebooks(processed: list[tuple[Path, Path]]) -> None:
+def test_the_learner_edition_is_the_instructor_edition_without_notes(
+    processed: list[tuple[Path, Path]],
+) -> None:
     for original, path in processed:
-        rebuilt, committed = (nbformat.read(p, as_version=4) for p in (path, original))
-        assert rebuilt == committed, f"{original.name}: the script's output differs"
+        instructor = nbformat.read(path, as_version=4)
+        slides.learner_edition(instructor)
+        assert instructor == nbformat.read(original, as_version=4), original.name
 
 
 def test_there_are_five_rounds_with_notes() -> None:
@@ -128,18 +122,17 @@ def test_every_notes_section_sits_after_its_heading(processed: list[tuple[Path, 
 
 
 def test_an_unmatched_section_is_an_error(tmp_path: Path) -> None:
-    notebook = tmp_path / NOTEBOOKS[0].name
-    shutil.copy(NOTEBOOKS[0], notebook)
+    notebook = NOTEBOOKS[0]
     notes_dir = tmp_path / "notes"
     notes_dir.mkdir()
     text = (NOTES_DIR / f"{notebook.stem}.md").read_text(encoding="utf-8")
     (notes_dir / f"{notebook.stem}.md").write_text(
         text + "\n## A heading that is not in the notebook\n\n- notes\n", encoding="utf-8"
     )
-    before = notebook.read_bytes()
-    problems = slides.process(notebook, notes_dir)
+    out = tmp_path / "instructor"
+    problems = slides.process(notebook, out, notes_dir)
     assert len(problems) == 1 and "A heading that is not in the notebook" in problems[0]
-    assert notebook.read_bytes() == before, "nothing is written when a section does not match"
+    assert not out.exists(), "nothing is written when a section does not match"
 
 
 def test_a_repeated_section_is_an_error(tmp_path: Path) -> None:
@@ -149,11 +142,11 @@ def test_a_repeated_section_is_an_error(tmp_path: Path) -> None:
         slides.read_notes(notes)
 
 
-def test_the_script_is_idempotent(processed: list[tuple[Path, Path]]) -> None:
+def test_the_script_is_idempotent(processed: list[tuple[Path, Path]], tmp_path: Path) -> None:
+    """Built from its own output, the instructor edition comes out the same."""
     for _, path in processed:
-        once = path.read_bytes()
-        assert slides.main([str(path)]) == 0
-        assert path.read_bytes() == once, f"{path.name} changed on a second run"
+        assert slides.main(["--out", str(tmp_path), str(path)]) == 0
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def test_only_slide_metadata_and_notes_cells_change(processed: list[tuple[Path, Path]]) -> None:
@@ -161,9 +154,8 @@ def test_only_slide_metadata_and_notes_cells_change(processed: list[tuple[Path, 
         old = nbformat.read(original, as_version=4)
         new = nbformat.read(path, as_version=4)
         kept = [cell for cell in new.cells if not is_notes(cell)]
-        old_cells = [cell for cell in old.cells if not is_notes(cell)]
-        assert len(kept) == len(old_cells), original.name
-        for before, after in zip(old_cells, kept, strict=True):
+        assert len(kept) == len(old.cells), original.name
+        for before, after in zip(old.cells, kept, strict=True):
             assert without_slides(after) == without_slides(before), (original.name, before.id)
         counts = [cell.execution_count for cell in new.cells if cell.cell_type == "code"]
         assert counts == list(range(1, len(counts) + 1)), f"{original.name}: {counts}"
@@ -171,18 +163,15 @@ def test_only_slide_metadata_and_notes_cells_change(processed: list[tuple[Path, 
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
-def test_committed_notebooks_are_ready_to_present(notebook: Path) -> None:
-    """`python tools/slides.py` has been run on the committed notebook and is up to date."""
+def test_learner_notebooks_carry_no_notes_and_no_slides(notebook: Path) -> None:
+    """A learner working alone reads the round, not the presenter's cues."""
     committed = nbformat.read(notebook, as_version=4)
-    missing = [
-        index
-        for index, cell in enumerate(committed.cells)
-        if "slide_type" not in cell.metadata.get("slideshow", {})
-    ]
-    assert not missing, f"cells without a slide type (run `python tools/slides.py`): {missing}"
-    assert any(is_notes(cell) for cell in committed.cells), "no speaker notes"
-    refreshed = copy.deepcopy(committed)
-    assert (
-        slides.apply_slides(refreshed, slides.read_notes(NOTES_DIR / f"{notebook.stem}.md")) == []
-    )
-    assert refreshed == committed, "out of date with docs/speaker_notes: run tools/slides.py"
+    assert not any(is_notes(cell) for cell in committed.cells), "speaker notes in notebooks/"
+    assert not any("slideshow" in cell.metadata for cell in committed.cells), "slide metadata"
+    notes = slides.read_notes(NOTES_DIR / f"{notebook.stem}.md")
+    assert slides.apply_slides(committed, notes) == [], "a notes section matches no heading"
+
+
+def test_the_instructor_edition_is_not_committed() -> None:
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "instructor/" in ignored

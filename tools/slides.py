@@ -1,7 +1,12 @@
-"""Give every notebook cell a slide type, and insert the speaker notes, for jupyterlab-rise.
+"""Build the instructor edition: the notebooks as slide decks with speaker notes (jupyterlab-rise).
 
-    python tools/slides.py                                  # every notebooks/NN_*.ipynb
-    python tools/slides.py notebooks/01_memory_power.ipynb  # some of them
+    python tools/slides.py                      # every notebooks/NN_*.ipynb -> instructor/
+    python tools/slides.py --out DIR notebooks/01_memory_power.ipynb
+
+The learner notebooks in ``notebooks/`` carry neither speaker notes nor slide metadata: a learner
+working alone reads the round, not the presenter's cues. This script writes a copy of each into
+``instructor/`` (ignored by git; ``python3 course.py slides`` runs it) with every cell's slide
+type and the speaker notes, and never writes into ``notebooks/``.
 
 Slide types (``cell.metadata["slideshow"]["slide_type"]``):
 
@@ -14,11 +19,11 @@ Slide types (``cell.metadata["slideshow"]["slide_type"]``):
 
 Speaker notes live in ``docs/speaker_notes/<notebook stem>.md``: each ``## <heading>`` section
 holds the notes for the markdown cell whose first line is that heading (without its ``#``s). The
-notes go into a markdown cell right after that cell, tagged ``speaker-notes``; running the script
-again replaces those cells, so it is idempotent. A section that matches no heading is an error
-(exit status 1, nothing written for that notebook). Cell sources, outputs and execution counts
-of the other cells are never touched; the notes cells are markdown, so the 1..N execution order
-stays intact.
+notes go into a markdown cell right after that cell, tagged ``speaker-notes``. A section that
+matches no heading is an error (exit status 1, nothing written for that notebook). Cell sources,
+outputs and execution counts of the other cells are never touched; the notes cells are markdown,
+so the 1..N execution order stays intact. :func:`learner_edition` is the inverse: the notebook
+without notes cells and slide metadata, which is what ``notebooks/`` holds.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from nbformat import NotebookNode
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+INSTRUCTOR = ROOT / "instructor"
 NOTES = ROOT / "docs" / "speaker_notes"
 NOTES_TAG = "speaker-notes"
 SKIP_TAGS = ("parameters", "solution")
@@ -112,8 +118,18 @@ def apply_slides(notebook: NotebookNode, notes: dict[str, str]) -> list[str]:
     return []
 
 
-def process(path: Path, notes_dir: Path = NOTES) -> list[str]:
-    """Apply the slides to the notebook at ``path`` and write it; return the problems found."""
+def learner_edition(notebook: NotebookNode) -> None:
+    """Remove the speaker notes and the slide metadata from ``notebook``, in place."""
+    notebook.cells = [c for c in notebook.cells if NOTES_TAG not in c.metadata.get("tags", [])]
+    for cell in notebook.cells:
+        cell.metadata.pop("slideshow", None)
+
+
+def process(path: Path, out: Path = INSTRUCTOR, notes_dir: Path = NOTES) -> list[str]:
+    """Write the instructor edition of the notebook at ``path`` into the folder ``out``.
+
+    Returns the problems found (then nothing is written).
+    """
     notes_path = notes_dir / f"{path.stem}.md"
     notebook = nbformat.read(path, as_version=4)
     unmatched = apply_slides(notebook, read_notes(notes_path))
@@ -121,22 +137,29 @@ def process(path: Path, notes_dir: Path = NOTES) -> list[str]:
         return [
             f"{notes_path}: `## {title}` matches no heading in {path.name}" for title in unmatched
         ]
-    nbformat.write(notebook, path)
+    out.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, out / path.name)
     return []
 
 
 def main(argv: list[str]) -> int:
+    out = INSTRUCTOR
+    if argv[:1] == ["--out"]:
+        if len(argv) < 2:
+            print("error: --out needs a folder", file=sys.stderr)
+            return 2
+        out, argv = Path(argv[1]), argv[2:]
     paths = [Path(arg) for arg in argv] or sorted(
         path for path in NOTEBOOKS.glob("*.ipynb") if NOTEBOOK_NAME.fullmatch(path.name)
     )
     problems: list[str] = []
     for path in paths:
-        found = process(path)
+        found = process(path, out)
         problems += found
         if not found:
-            notebook = nbformat.read(path, as_version=4)
+            notebook = nbformat.read(out / path.name, as_version=4)
             n_notes = sum(NOTES_TAG in cell.metadata.get("tags", []) for cell in notebook.cells)
-            print(f"{path}: {len(notebook.cells)} cells, {n_notes} speaker notes")
+            print(f"{out / path.name}: {len(notebook.cells)} cells, {n_notes} speaker notes")
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0

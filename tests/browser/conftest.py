@@ -33,6 +33,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCREENSHOTS = HERE / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 TOKEN = "cage-fight-browser-test"
+INSTRUCTOR = "instructor"  # the served folder's subfolder holding the instructor edition
 CHROMIUM_ARGS = [  # a closed network: no background connections, no GPU, fresh profile
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -112,10 +113,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """JupyterLab on loopback, serving copies of the notebooks, in the quick profile."""
+    """JupyterLab on loopback, serving copies of the learner notebooks and, in ``instructor/``,
+    their instructor edition, in the quick profile."""
     folder = tmp_path_factory.mktemp("notebooks")
     for notebook in NOTEBOOKS:
         shutil.copy(notebook, folder / notebook.name)
+    # beside them, the instructor edition (slides and speaker notes), as `course.py slides` builds
+    build = [sys.executable, str(ROOT / "tools" / "slides.py"), "--out", str(folder / INSTRUCTOR)]
+    subprocess.run([*build, *map(str, NOTEBOOKS)], check=True, capture_output=True)
     settings = tmp_path_factory.mktemp("lab-settings")
     for name, values in SETTINGS.items():
         path = settings / f"{name}.jupyterlab-settings"

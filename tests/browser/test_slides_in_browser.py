@@ -1,9 +1,11 @@
-"""Every round as a slideshow in a real browser: jupyterlab-rise's view, headless Chromium.
+"""Every round's instructor edition as a slideshow in a real browser: jupyterlab-rise, Chromium.
 
-For each notebook, open it the way "Render as slideshow" does (``/rise/NAME``), then check that
-the deck has one slide per cell marked "slide" (``tools/slides.py`` writes the marks), one
-speaker-notes block per "notes" cell, with text in it, and that the deck opens at its first
-slide and its right arrow moves to the second. The first slide's screenshot goes to
+The learner notebooks carry no slides or notes; ``python3 course.py slides`` builds the
+instructor edition (``tools/slides.py``), which the ``lab`` fixture serves in ``instructor/``.
+For each round, open it the way "Render as slideshow" does (``/rise/instructor/NAME``), then
+check that the deck has one slide per cell marked "slide" (``tools/slides.py`` writes the
+marks), one speaker-notes block per "notes" cell, with text in it, and that the deck opens at
+its first slide and its right arrow moves to the second. The first slide's screenshot goes to
 ``tests/browser/screenshots/``.
 
 Widgets in the slideshow: jupyterlab-rise 0.43 cannot load the ipywidgets 8 widget manager
@@ -23,6 +25,8 @@ import pytest
 if TYPE_CHECKING:
     from conftest import Lab  # tests/browser/conftest.py
 
+INSTRUCTOR = "instructor"  # where the lab fixture puts the instructor edition
+
 DECK = """() => ({
     slides: document.querySelectorAll('.reveal .slides > section').length,
     notes: [...document.querySelectorAll('.reveal aside.notes')].map((n) => n.textContent.trim()),
@@ -39,7 +43,7 @@ def _slide_types(notebook: Path) -> list[str]:
 
 def _open_deck(lab: Lab, page: object, notebook: Path) -> dict:
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(lab.address(f"/rise/{notebook.name}"))
+    page.goto(lab.address(f"/rise/{INSTRUCTOR}/{notebook.name}"))
     page.wait_for_selector(".reveal .slides > section.present", timeout=60_000)
     return page.evaluate(DECK)
 
@@ -47,7 +51,7 @@ def _open_deck(lab: Lab, page: object, notebook: Path) -> dict:
 def test_round_presents_as_a_deck_with_speaker_notes(
     lab: Lab, page: object, notebook: Path, screenshots: Path
 ) -> None:
-    types = _slide_types(notebook)
+    types = _slide_types(lab.folder / INSTRUCTOR / notebook.name)
     deck = _open_deck(lab, page, notebook)
     # a deck starts with a slide even when the first cell is not marked as one
     wanted = types.count("slide") + (types[0] != "slide")
