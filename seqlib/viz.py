@@ -4,14 +4,23 @@ Every function draws on ``ax`` if given (so a notebook can arrange several plots
 figure), or on a new small figure otherwise, and returns the ``matplotlib.axes.Axes``. None
 calls ``plt.show()``: Jupyter displays the figure at the end of the cell.
 
+Each fighter keeps one colour-blind-safe style (Okabe-Ito colour + marker + line style) in
+every plot and every round: see ``style``. A notebook's setup cell calls ``use_course_style()``
+once; ``show(fig, caption)`` displays a figure with a caption that is also its alt text.
+
 Example::
 
+    seqlib.viz.use_course_style()
     curves = seqlib.gradients.gradient_flow_curves(length=60)
-    ax = seqlib.viz.plot_gradient_flow(curves, title="How far back does the gradient reach?")
+    ax = seqlib.viz.plot_gradient_flow(curves)
+    seqlib.viz.show(ax.figure, "The LSTM's gradient fades with distance; attention's does not.")
 """
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -19,7 +28,10 @@ import numpy as np
 import torch
 
 try:
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
+    from cycler import cycler
+    from matplotlib.figure import Figure
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
         "seqlib.viz needs matplotlib: run `pip install matplotlib` and restart the kernel."
@@ -32,8 +44,106 @@ if TYPE_CHECKING:
 
     from seqlib.train import History
 
-FIGSIZE = (6, 3.5)  # small enough to sit beside the code, readable when projected
+FIGSIZE = (6.4, 3.6)  # 640 px wide at dpi 100: readable when projected, fits beside the code
 HISTORY_METRICS = ("loss", "accuracy")
+
+
+# ---------------------------------------------------------------------------------------------
+# One style per fighter (Okabe-Ito palette: told apart with any colour vision)
+# ---------------------------------------------------------------------------------------------
+
+# Checked in this order, so "mingru" wins over "gru". The yellow "#F0E442" is left out: too
+# light on a white background.
+FIGHTER_STYLES: dict[str, dict[str, object]] = {
+    "transformer": {"color": "#D55E00", "marker": "s", "linestyle": "--"},  # vermillion
+    "lstm": {"color": "#0072B2", "marker": "o", "linestyle": "-"},  # blue
+    "mingru": {"color": "#009E73", "marker": "^", "linestyle": "-."},  # bluish green
+    "gru": {"color": "#CC79A7", "marker": "D", "linestyle": ":"},  # reddish purple
+}
+OTHER_COLORS = ("#E69F00", "#56B4E9", "#000000")  # orange, sky blue, black
+OTHER_MARKERS = ("v", "P", "X")
+OTHER_LINESTYLES = ((0, (3, 1, 1, 1)), (0, (5, 2)), (0, (1, 1)))
+
+
+def style(name: str) -> dict[str, object]:
+    """Return the matplotlib kwargs ``{"color", "marker", "linestyle"}`` for a series ``name``.
+
+    The name is matched case-insensitively on the fighter it contains, so "LSTM (seed 0)" gets
+    the LSTM's style. Any other name gets a style chosen from a hash of the name: the same name
+    gets the same style in every plot and every round. Use as ``ax.plot(x, y, **style(name))``.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    lowered = name.lower()
+    for fighter, kwargs in FIGHTER_STYLES.items():
+        if fighter in lowered:
+            return dict(kwargs)
+    h = zlib.crc32(lowered.encode("utf-8"))  # stable across runs, unlike hash()
+    return {
+        "color": OTHER_COLORS[h % 3],
+        "marker": OTHER_MARKERS[(h // 3) % 3],
+        "linestyle": OTHER_LINESTYLES[(h // 9) % 3],
+    }
+
+
+def use_course_style() -> None:
+    """Set the course's matplotlib defaults; call once in a notebook's setup cell.
+
+    Figures are 100 dpi (``FIGSIZE`` is then 640 px wide), ad-hoc ``ax.plot`` lines cycle
+    through Okabe-Ito colours *and* markers and line styles (told apart without colour), grids
+    are on and light. Under IPython, inline figures render at 2x for sharp retina screens.
+    """
+    styles = [*FIGHTER_STYLES.values()]
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "figure.figsize": FIGSIZE,
+            "axes.prop_cycle": cycler(color=[s["color"] for s in styles] + list(OTHER_COLORS))
+            + cycler(marker=[s["marker"] for s in styles] + list(OTHER_MARKERS))
+            + cycler(linestyle=[s["linestyle"] for s in styles] + list(OTHER_LINESTYLES)),
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+        }
+    )
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # plain Python, or no inline backend: nothing to sharpen
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
+
+
+def show(fig: Figure, caption: str, *, min_width: int = 600) -> None:
+    """Display ``fig`` in the notebook with ``caption`` under it, also used as its alt text.
+
+    The plotting functions here return an Axes: pass its figure, ``show(ax.figure, "...")``.
+    The figure is rendered at 2x its dpi (sharp on retina screens) and shown ``min_width`` px
+    wide or more; a narrower figure raises ValueError (widen its ``figsize``). The figure is
+    then closed, so Jupyter does not draw it a second time.
+    """
+    if not isinstance(fig, Figure):
+        hint = " (pass ax.figure)" if hasattr(fig, "figure") else ""
+        raise TypeError(f"fig must be a matplotlib Figure{hint}, got {type(fig).__name__}")
+    if not isinstance(caption, str):
+        raise TypeError(f"caption must be a str, got {type(caption).__name__}")
+    if not caption.strip():
+        raise ValueError("caption is empty: say what the figure shows (it is also the alt text)")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight")
+    png = buffer.getvalue()
+    (pixel_width,) = struct.unpack(">I", png[16:20])  # from the PNG header (IHDR chunk)
+    width = pixel_width // 2  # CSS px: each displayed px is 2x2 image pixels
+    if width < min_width:
+        raise ValueError(
+            f"figure is {width} px wide, below min_width={min_width}: widen its figsize "
+            f"(e.g. figsize={FIGSIZE}) or raise figure.dpi (use_course_style() sets 100)"
+        )
+    from IPython import display
+
+    display.display(display.Image(data=png, format="png", width=width, alt=caption))
+    display.display(display.Markdown(f"*{caption}*"))
+    plt.close(fig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,7 +215,8 @@ def plot_gradient_flow(
         distance = np.arange(len(norms))  # (T,): 0, 1, ..., T-1
         drawable = np.isfinite(norms) & (norms > 0)
         label = str(name) if drawable.any() else f"{name} (all zero)"
-        ax.plot(distance, np.where(drawable, norms, np.nan), label=label, linewidth=2)
+        kwargs = style(str(name)) | {"markevery": max(1, len(norms) // 10)}
+        ax.plot(distance, np.where(drawable, norms, np.nan), label=label, linewidth=2, **kwargs)
     ax.set_yscale("log")
     ax.set_xlabel(r"distance $T - t$ (steps back in time)")
     ax.set_ylabel(r"$\Vert\partial h_T / \partial x_t\Vert$ (log scale)")
@@ -158,7 +269,7 @@ def plot_curves(
                 f"series[{name!r}] must have one value per x: expected {len(x_values)}, "
                 f"got {len(y)}"
             )
-        (line,) = ax.plot(x_values, y, marker="o", label=str(name))
+        (line,) = ax.plot(x_values, y, label=str(name), **style(str(name)))
         if name in spread:
             band = _to_numpy(spread[name], f"spread[{name!r}]", ndim=1)
             if len(band) != len(x_values):
@@ -246,10 +357,10 @@ def plot_history(
     ax: Axes | None = None,
     metric: str = "loss",
 ) -> Axes:
-    """Plot training curves by step, one colour per run, from ``seqlib.train`` histories.
+    """Plot training curves by step, one style per run, from ``seqlib.train`` histories.
 
     ``metric`` is ``"loss"`` or ``"accuracy"``. The per-step training values are a thin line;
-    evaluations on held-out data, if any, are dots of the same colour labelled ``"(eval)"``.
+    evaluations on held-out data, if any, are markers of the same colour labelled ``"(eval)"``.
     """
     from seqlib.train import History
 
@@ -263,14 +374,24 @@ def plot_history(
                 f"got {type(history).__name__}"
             )
         train_values = getattr(history, metric)
-        (line,) = ax.plot(history.step, train_values, linewidth=1, alpha=0.8, label=f"{name}")
+        kwargs = style(str(name))
+        ax.plot(
+            history.step,
+            train_values,
+            color=kwargs["color"],
+            linestyle=kwargs["linestyle"],
+            linewidth=1,
+            alpha=0.8,
+            label=f"{name}",
+        )
         eval_values = getattr(history, f"eval_{metric}")
         if eval_values:
             ax.plot(
                 history.eval_step,
                 eval_values,
-                "o",
-                color=line.get_color(),
+                color=kwargs["color"],
+                marker=kwargs["marker"],
+                linestyle="none",
                 label=f"{name} (eval)",
             )
     ax.set_xlabel("training step")
@@ -280,4 +401,13 @@ def plot_history(
     return ax
 
 
-__all__ = ["heatmap", "plot_curves", "plot_gradient_flow", "plot_history"]
+__all__ = [
+    "FIGSIZE",
+    "heatmap",
+    "plot_curves",
+    "plot_gradient_flow",
+    "plot_history",
+    "show",
+    "style",
+    "use_course_style",
+]

@@ -178,3 +178,110 @@ def test_history_bad_input():
         plot_history(make_history(False))
     with pytest.raises(TypeError, match=r"histories\['a'\] must be a seqlib History"):
         plot_history({"a": [1, 2, 3]})
+
+
+# ---------------------------------------------------------------------------------------------
+# style, use_course_style, show
+# ---------------------------------------------------------------------------------------------
+
+
+def _key(kwargs):
+    return (kwargs["color"], kwargs["marker"], kwargs["linestyle"])
+
+
+def test_fighters_differ_in_colour_marker_and_linestyle():
+    from seqlib.viz import style
+
+    lstm, transformer = style("LSTM"), style("transformer")
+    assert all(lstm[k] != transformer[k] for k in ("color", "marker", "linestyle"))
+    assert style("LSTM (seed 1)") == lstm
+    assert style("Transformer (uniform)") == transformer
+    assert style("minGRU")["color"] == "#009E73" and style("GRU")["color"] == "#CC79A7"
+
+
+def test_unknown_names_get_a_stable_style_never_yellow():
+    from seqlib.viz import style
+
+    assert style("a baseline") == style("A Baseline")
+    names = [f"model {i}" for i in range(50)]
+    assert all(style(n)["color"].upper() != "#F0E442" for n in [*names, "lstm", "gru"])
+    assert len({_key(style(n)) for n in names}) > 3  # not all the same
+    with pytest.raises(TypeError, match="str"):
+        style(3)
+
+
+def test_plots_use_the_fighter_styles():
+    from seqlib.viz import style
+
+    checks = {
+        "curves": plot_curves(
+            [1, 2], {"LSTM (seed 0)": [0.1, 0.2], "Transformer": [0.3, 0.4]}, xlabel="x", ylabel="y"
+        ).get_lines(),
+        "flow": plot_gradient_flow(
+            {"LSTM (seed 0)": [1.0, 0.5], "Transformer": [1.0, 1.0]}
+        ).get_lines(),
+    }
+    for lines in checks.values():
+        for line, name in zip(lines, ["LSTM", "Transformer"], strict=True):
+            expected = style(name)
+            assert line.get_color() == expected["color"]
+            assert line.get_marker() == expected["marker"]
+            assert line.get_linestyle() == {"-": "-", "--": "--"}[expected["linestyle"]]
+    history = History(step=[1, 2], loss=[1.0, 0.5], accuracy=[0.5, 0.6])
+    line = plot_history({"Transformer (uniform)": history}).get_lines()[0]
+    assert line.get_color() == style("Transformer")["color"] and line.get_linestyle() == "--"
+
+
+def test_use_course_style_sets_dpi_and_a_marker_cycler():
+    from seqlib.viz import FIGSIZE, use_course_style
+
+    with matplotlib.rc_context():
+        use_course_style()
+        assert matplotlib.rcParams["figure.dpi"] >= 100
+        keys = matplotlib.rcParams["axes.prop_cycle"].keys
+        assert {"color", "marker", "linestyle"} <= keys
+        assert FIGSIZE[0] * matplotlib.rcParams["figure.dpi"] >= 600
+        _, ax = plt.subplots()
+        first, second = ax.plot([0, 1]), ax.plot([1, 0])
+        assert first[0].get_marker() != second[0].get_marker()
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    import IPython.display
+
+    outputs = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: outputs.append(obj))
+    return outputs
+
+
+def test_show_emits_a_wide_image_with_alt_text_and_a_caption(shown):
+    from IPython.display import Image, Markdown
+
+    from seqlib.viz import show
+
+    ax = plot_curves([1, 2], {"LSTM": [0.1, 0.2]}, xlabel="x", ylabel="y")
+    ax.figure.set_dpi(100)
+    show(ax.figure, "The LSTM climbs.")
+    image, caption = shown
+    assert isinstance(image, Image) and isinstance(caption, Markdown)
+    data, metadata = image._repr_png_()
+    assert metadata["width"] >= 600 and metadata["alt"] == "The LSTM climbs."
+    assert caption.data == "*The LSTM climbs.*"
+    assert not plt.fignum_exists(ax.figure.number)  # closed: not drawn twice
+
+
+def test_show_rejects_bad_input(shown):
+    from seqlib.viz import show
+
+    narrow = plt.figure(figsize=(3, 2), dpi=100)
+    with pytest.raises(ValueError, match="figsize"):
+        show(narrow, "too small")
+    wide = plt.figure(figsize=(7, 3), dpi=100)
+    with pytest.raises(TypeError, match="ax.figure"):
+        show(wide.add_subplot(), "an Axes, not a Figure")
+    with pytest.raises(ValueError, match="caption"):
+        show(wide, "  ")
+    with pytest.raises(TypeError, match="caption"):
+        show(wide, None)
+    assert not shown
