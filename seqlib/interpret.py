@@ -16,14 +16,20 @@ per layer (rows: queries, columns: keys).
   test Jain & Wallace, 2019 ran; inside ``train`` it gives a model trained with frozen uniform
   attention, Wiegreffe & Pinter, 2019's baseline), :func:`override_changes`;
 - :func:`erase`, :func:`erasure_changes`, :func:`same_kind_control` (erasure with a control
-  word of the same kind), :func:`predict`, :func:`kendall_tau`.
+  word of the same kind), :func:`predict`, :func:`kendall_tau`;
+- :func:`verdict_evidence` (the sentences of round 3's verdict table, written from its
+  measurements) and :func:`check_prediction` (the round's experiment: a prediction against
+  the measurement).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import math
+import numbers
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
@@ -31,6 +37,9 @@ from torch import Tensor, nn
 import seqlib.attention as _attention
 from seqlib._validate import check_choice, check_positive_int
 from seqlib.lstm import LSTM, GateTrace
+
+if TYPE_CHECKING:
+    from seqlib.measurement import Measurement
 
 OVERRIDES = ("uniform", "permuted")
 SALIENCY = ("grad_x_input", "integrated_gradients")
@@ -512,10 +521,114 @@ def kendall_tau(a: Tensor, b: Tensor) -> float:
     return ((da * db).sum() / (n * (n - 1))).item()
 
 
+# ---------------------------------------------------------------------------------------------
+# The round's verdict and experiment, in words written from the measurements
+# ---------------------------------------------------------------------------------------------
+
+# The claims round 3 judges from its own measurements, in the order of its verdict table
+VERDICT_CLAIMS = (
+    "r3.he_ceo",
+    "r3.attention_shows_focus",
+    "r3.see_influence",
+    "r3.black_box",
+    "r3.lstm_dog",
+)
+FIGHTERS = ("Transformer", "LSTM")
+
+
+def verdict_evidence(
+    measured: Mapping[str, Measurement],
+    *,
+    erasure: Mapping[str, Measurement],
+    selectivity: Measurement,
+    n_select: int,
+    runs: str,
+) -> dict[str, str]:
+    """The "measured" sentence of each row of round 3's verdict table: claim id -> text.
+
+    Only words: every number comes from a measurement passed in, and the verdicts stay with
+    the rules in ``seqlib.claims`` (``table.judge(claim_id, measured[claim_id], text)``).
+
+    - ``measured``: the measurement each claim of :data:`VERDICT_CLAIMS` is judged on:
+      ``"r3.he_ceo"`` the chosen head's held-out hit rate, ``"r3.attention_shows_focus"`` the
+      Transformer's erasure effect minus the LSTM's (run by run), ``"r3.see_influence"`` how
+      often the head's top word is the top |gradient x input| word, ``"r3.black_box"`` the
+      probe's gain over an untrained LSTM, ``"r3.lstm_dog"`` the LSTM's held-out accuracy;
+    - ``erasure``: each fighter's erasure effect (attended minus same-kind word),
+      ``{"Transformer": ..., "LSTM": ...}``;
+    - ``selectivity``: the probe's accuracy on the real task minus on the control task;
+    - ``n_select``: how many training sentences the head was chosen on;
+    - ``runs``: how the runs were made (widths, seeds, parameters), closing every sentence.
+    """
+    missing = [c for c in VERDICT_CLAIMS if c not in measured]
+    extra = [c for c in measured if c not in VERDICT_CLAIMS]
+    if missing or extra:
+        raise ValueError(
+            f"measured must hold one measurement per claim of {list(VERDICT_CLAIMS)}: "
+            f"missing {missing}, unknown {extra}"
+        )
+    if sorted(erasure) != sorted(FIGHTERS):
+        raise ValueError(f"erasure must have the keys {list(FIGHTERS)}, got {list(erasure)}")
+    check_positive_int(n_select, "n_select")
+    t_effect, l_effect = erasure["Transformer"].format("+.2f"), erasure["LSTM"].format("+.2f")
+    return {
+        "r3.he_ceo": f"head chosen on {n_select} training sentences; held-out hit rate "
+        f"{measured['r3.he_ceo'].format()} ({runs})",
+        "r3.attention_shows_focus": f"answers changed, attended minus same-kind word: "
+        f"Transformer {t_effect}, the LSTM (no attention) at the same words {l_effect}; "
+        f"difference {measured['r3.attention_shows_focus'].format('+.2f')} ({runs})",
+        "r3.see_influence": f"chosen head's top word = top |gradient x input| word in "
+        f"{measured['r3.see_influence'].format()} of held-out sentences ({runs})",
+        "r3.black_box": f"subject-gender probe, trained minus untrained LSTM "
+        f"{measured['r3.black_box'].format('+.2f')}; selectivity over a control task "
+        f"{selectivity.format('+.2f')} ({runs})",
+        "r3.lstm_dog": f"LSTM held-out pronoun accuracy "
+        f"{measured['r3.lstm_dog'].format('.3f')} ({runs})",
+    }
+
+
+def check_prediction(
+    prediction: object, measured: Measurement, *, what: str, margin: float = 0.05
+) -> str:
+    """Compare a learner's ``prediction`` of a fraction (in [0, 1]) with ``measured``.
+
+    Returns one line to print: ✅ when the prediction lies within ``margin`` (0.05: 5
+    percentage points) of the measured range [min, max] over runs, ❌ with the distance when
+    it does not, ⏳ when there is no prediction yet (``None``), ⚠️ when it is not a fraction.
+    It never raises for a wrong prediction: a wrong guess, measured, is what the experiment is
+    for. ``what`` names the measured quantity, e.g. ``"the Transformer's answers changed"``.
+    """
+    measured_text = f"{what}: {measured.format('.0%')}"
+    if prediction is None:
+        return (
+            "⏳ No prediction yet (PREDICTION is None): write yours down before you run, then "
+            f"compare. Measured, {measured_text}."
+        )
+    if (
+        isinstance(prediction, bool)
+        or not isinstance(prediction, numbers.Real)
+        or not (math.isfinite(prediction) and 0 <= prediction <= 1)
+    ):
+        return f"⚠️ PREDICTION should be a fraction between 0 and 1 (e.g. 0.2), got {prediction!r}."
+    p = float(prediction)
+    if measured.low - margin <= p <= measured.high + margin:
+        return (
+            f"✅ Your prediction {p:.0%} lies within {100 * margin:.0f} points of the measured "
+            f"range ({measured_text})."
+        )
+    gap, side = (measured.low - p, "below") if p < measured.low else (p - measured.high, "above")
+    return (
+        f"❌ Your prediction {p:.0%} is {100 * gap:.0f} points {side} the measured range "
+        f"({measured_text}). "
+        "What did the model use that you did not expect?"
+    )
+
+
 __all__ = [
     "Probe",
     "attention_maps",
     "attention_rollout",
+    "check_prediction",
     "choose_head",
     "control_task",
     "erase",
@@ -534,4 +647,5 @@ __all__ = [
     "top_before",
     "uniform_weights",
     "unit_scores",
+    "verdict_evidence",
 ]

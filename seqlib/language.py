@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import torch
 
-from seqlib._validate import check_positive_int
+from seqlib._validate import check_choice, check_positive_int
 
 IGNORE = -100
 PAD = "<pad>"
@@ -254,6 +254,35 @@ def word_kinds() -> torch.Tensor:
     )
 
 
+def random_of_kind(
+    inputs: torch.Tensor, positions: torch.Tensor, kind: str, *, seed: int = 0
+) -> torch.Tensor:
+    """For each row of ``inputs (B, T)``: a random position before ``positions[b]`` whose word
+    is of ``kind`` (one of :data:`KINDS`: ``"person"``, ``"company"`` or ``"other"``), drawn
+    with ``seed``; ``-1`` where the row has no such word. Returns ``(B,)``.
+
+    Round 3's experiment erases these words (``seqlib.interpret.erasure_changes`` leaves out
+    the rows with ``-1``): which kinds of word does the answer depend on?
+    """
+    check_choice(kind, "kind", KINDS)
+    if not isinstance(inputs, torch.Tensor) or inputs.dim() != 2 or inputs.is_floating_point():
+        shape = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
+        raise ValueError(f"inputs must be integer token ids (B, T), got {shape}")
+    if inputs.numel() and (int(inputs.min()) < 0 or int(inputs.max()) >= len(VOCAB)):
+        raise ValueError(f"inputs must be token ids in [0, {len(VOCAB)})")
+    positions = torch.as_tensor(positions, dtype=torch.long)
+    if positions.shape != (inputs.shape[0],):
+        raise ValueError(
+            f"positions must have shape ({inputs.shape[0]},) (one per row of inputs), "
+            f"got {tuple(positions.shape)}"
+        )
+    before = torch.arange(inputs.shape[1])[None] < positions[:, None]  # (B, T)
+    candidate = (word_kinds()[inputs] == KINDS.index(kind)) & before  # (B, T)
+    g = torch.Generator().manual_seed(seed)
+    noise = torch.rand(candidate.shape, generator=g).masked_fill(~candidate, -1.0)  # (B, T)
+    return torch.where(candidate.any(-1), noise.argmax(-1), -1)
+
+
 def counting_data(
     n: int, *, min_nouns: int = 5, max_nouns: int = 11, seed: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -300,6 +329,7 @@ __all__ = [
     "generate",
     "max_length",
     "parse",
+    "random_of_kind",
     "split",
     "to_tensors",
     "tokenize",

@@ -313,3 +313,77 @@ def test_training_inside_uniform_override_keeps_attention_uniform():
     expected = torch.ones(T, T).tril() / torch.arange(1, T + 1)[:, None]
     assert len(history.loss) == 3
     assert torch.allclose(maps, expected.expand_as(maps))
+
+
+# ---- the verdict's sentences and the experiment's checker ---------------------------------
+
+
+def _evidence_inputs():
+    m = seqlib.Measurement
+    measured = {
+        "r3.he_ceo": m([0.66, 0.72, 0.75], seeds=3),
+        "r3.attention_shows_focus": m([-0.01, 0.02, 0.0], seeds=3),
+        "r3.see_influence": m([0.5, 0.6, 0.7], seeds=3),
+        "r3.black_box": m([0.2, 0.25, 0.3], seeds=3),
+        "r3.lstm_dog": m([0.99, 0.98, 1.0], seeds=3),
+    }
+    erasure = {"Transformer": m([0.5, 0.52, 0.54], seeds=3), "LSTM": m([0.51, 0.5, 0.54], seeds=3)}
+    return measured, erasure, m([0.1, 0.0, -0.1], seeds=3)
+
+
+def test_verdict_evidence_writes_each_claims_sentence_from_its_measurement():
+    measured, erasure, selectivity = _evidence_inputs()
+    text = I.verdict_evidence(
+        measured, erasure=erasure, selectivity=selectivity, n_select=400, runs="1 width x 3 seeds"
+    )
+    assert list(text) == list(I.VERDICT_CLAIMS)
+    assert all(t.endswith("(1 width x 3 seeds)") for t in text.values())
+    assert text["r3.he_ceo"] == (
+        "head chosen on 400 training sentences; held-out hit rate "
+        "0.71 [0.66, 0.75] over 3 seeds (1 width x 3 seeds)"
+    )
+    focus = text["r3.attention_shows_focus"]
+    assert "Transformer +0.52 [+0.50, +0.54] over 3 seeds" in focus
+    assert "same words +0.52 [+0.50, +0.54]" in focus and "difference +0.00" in focus
+    assert "0.60 [0.50, 0.70]" in text["r3.see_influence"]
+    assert "+0.25 [+0.20, +0.30]" in text["r3.black_box"]
+    assert "selectivity over a control task +0.00 [-0.10, +0.10]" in text["r3.black_box"]
+    assert "accuracy 0.990 [0.980, 1.000]" in text["r3.lstm_dog"]
+    # the verdict table takes them as they are: each claim judged by its own rule
+    table = seqlib.VerdictTable(
+        "03_interpretability", profile=seqlib.config.load("quick"), device="cpu"
+    )
+    for claim_id, measurement in measured.items():
+        table.judge(claim_id, measurement, text[claim_id])
+    assert list(table.verdicts()) == list(I.VERDICT_CLAIMS)
+
+
+def test_verdict_evidence_names_what_is_missing():
+    measured, erasure, selectivity = _evidence_inputs()
+    del measured["r3.black_box"]
+    with pytest.raises(ValueError, match=r"missing \['r3.black_box'\]"):
+        I.verdict_evidence(measured, erasure=erasure, selectivity=selectivity, n_select=1, runs="")
+    measured, erasure, selectivity = _evidence_inputs()
+    with pytest.raises(ValueError, match="erasure must have the keys"):
+        I.verdict_evidence(
+            measured,
+            erasure={"LSTM": erasure["LSTM"]},
+            selectivity=selectivity,
+            n_select=1,
+            runs="",
+        )
+
+
+def test_check_prediction_says_how_the_guess_went_and_never_raises():
+    measured = seqlib.Measurement([0.10, 0.15, 0.20], seeds=3)
+    what = "answers changed"
+    assert I.check_prediction(None, measured, what=what).startswith("⏳")
+    assert "15% [10%, 20%] over 3 seeds" in I.check_prediction(None, measured, what=what)
+    assert I.check_prediction(0.12, measured, what=what).startswith("✅")
+    assert I.check_prediction(0.24, measured, what=what).startswith("✅")  # within 5 points
+    above = I.check_prediction(0.5, measured, what=what)
+    assert above.startswith("❌") and "30 points above" in above
+    below = I.check_prediction(0, measured, what=what)
+    assert below.startswith("❌") and "10 points below" in below
+    for nonsense in ("0.2", True, 1.5, float("nan")):
+        assert I.check_prediction(nonsense, measured, what=what).startswith("⚠️")

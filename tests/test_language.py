@@ -125,3 +125,37 @@ def test_word_kinds():
     assert kinds[L.WORD_TO_ID["Tesla"]] == 1
     assert kinds[L.WORD_TO_ID["the"]] == 2 and kinds[L.WORD_TO_ID["he"]] == 2
     assert set(kinds.tolist()) == {0, 1, 2}
+
+
+def test_random_of_kind_draws_a_word_of_that_kind_before_the_position():
+    sentences = L.generate(L.HELDOUT_TEMPLATES, 50, seed=3)
+    inputs, _ = L.to_tensors(sentences, L.max_length())
+    pronoun = torch.tensor([s.pronoun for s in sentences])
+    kinds = L.word_kinds()
+    rows = torch.arange(len(sentences))
+    for kind in L.KINDS:
+        drop = L.random_of_kind(inputs, pronoun, kind, seed=0)
+        assert drop.shape == (len(sentences),) and (drop >= 0).all()  # every template has each
+        assert (drop < pronoun).all()
+        assert (kinds[inputs[rows, drop]] == L.KINDS.index(kind)).all()
+        assert torch.equal(drop, L.random_of_kind(inputs, pronoun, kind, seed=0))  # seeded
+    people = L.random_of_kind(inputs, pronoun, "person", seed=0)
+    assert (
+        len({tuple(L.random_of_kind(inputs, pronoun, "person", seed=s).tolist()) for s in range(5)})
+        > 1
+    )
+    assert people.tolist() != [-1] * len(sentences)
+    # no company before position 1 ("the"): -1
+    assert (
+        L.random_of_kind(inputs, torch.ones(len(sentences), dtype=torch.long), "company") == -1
+    ).all()
+
+
+def test_random_of_kind_names_bad_input():
+    inputs = L.encode(L.FIGHT_CARD)[None]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        L.random_of_kind(inputs, torch.tensor([5]), "pronoun")
+    with pytest.raises(ValueError, match="positions must have shape"):
+        L.random_of_kind(inputs, torch.tensor([5, 5]), "person")
+    with pytest.raises(ValueError, match="integer token ids"):
+        L.random_of_kind(inputs.float(), torch.tensor([5]), "person")
