@@ -329,6 +329,7 @@ def heatmap(
     _check_labels(col_labels, "col_labels", cols, "column")
     ax = _axes(ax, figsize=(min(2 + 0.5 * cols, 8), min(1.5 + 0.45 * rows, 7)))
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    ax.grid(False)  # the course style's grid would cut through the cells
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     ax.set_xticks(range(cols), labels=col_labels if col_labels is not None else range(cols))
     ax.set_yticks(range(rows), labels=row_labels if row_labels is not None else range(rows))

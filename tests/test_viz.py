@@ -285,3 +285,13 @@ def test_show_rejects_bad_input(shown):
     with pytest.raises(TypeError, match="caption"):
         show(wide, None)
     assert not shown
+
+
+def test_heatmap_has_no_grid_over_its_cells():
+    from seqlib.viz import use_course_style
+
+    with matplotlib.rc_context():
+        use_course_style()  # turns the grid on
+        ax = heatmap(torch.rand(3, 4))
+        assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())
+        plt.close(ax.figure)
