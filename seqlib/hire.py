@@ -36,6 +36,8 @@ import numpy as np
 if TYPE_CHECKING:
     import ipywidgets
 
+    from seqlib.measurement import Measurement
+
 FIGHTERS = ("LSTM", "Transformer")
 HARDWARE = ("cpu", "gpu")
 GPU_DEVICES = ("cuda", "mps")  # torch device types that are GPUs
@@ -318,6 +320,95 @@ def advise(
         f"token wins: {lat_sentence}.",
         [],
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict's sentences (round 4)
+# ---------------------------------------------------------------------------------------------
+
+
+def verdict_sentences(
+    *,
+    small: Measurement,
+    large: Measurement,
+    gpu: Measurement | None,
+    sizes: Sequence[int],
+    ceilings: Mapping[str, float],
+    params: Mapping[str, int],
+    steps: int,
+    seeds: Sequence[int],
+    trained_on: str,
+    large_min: int,
+    cost_ratio: Mapping[str, float],
+    threads: int,
+    target: float,
+    used: Mapping[str, bool],
+    block: str | None,
+) -> dict[str, str]:
+    """The "measured" sentence of each of round 4's judged claims, from the round's numbers.
+
+    Only words: the verdicts are decided by the registered rules (``VerdictTable.judge``) on
+    the measurements, never here. ``small`` and ``large`` are the seed-by-seed accuracy gaps at
+    the smallest and largest training-set size (LSTM - Transformer, Transformer - LSTM);
+    ``gpu`` the fraction of seeds whose Transformer reached ``target`` trained on the CPU
+    (``None``: this run trained elsewhere, so it says nothing about a CPU). ``sizes`` are the
+    training-set sizes, ``ceilings`` the task's ``"local"`` and ``"look_back"`` accuracies,
+    ``params`` the parameter count per fighter, ``steps`` and ``seeds`` the training budget,
+    ``trained_on`` where (``seqlib.timing.describe``); ``large_min`` the smallest set judged
+    "large"; ``cost_ratio`` the Transformer / LSTM cost per token per phase (``"inference"``,
+    ``"training"``) on ``threads`` threads; ``used`` whether a fighter is built from
+    ``nn.LSTM`` / ``nn.Transformer`` (keys ``"LSTM"``, ``"Transformer"``) and ``block`` the
+    class ``nn.Transformer``'s encoder is made of (``None``: no ``nn.Transformer`` here).
+
+    Returns ``{claim id: sentence}`` for ``biz.small_data``, ``biz.large_data``, ``biz.cost``,
+    ``biz.requires_gpus`` and ``biz.framework``.
+    """
+    lstm, transformer = params["LSTM"], params["Transformer"]
+    fair = (
+        f"LSTM {lstm:,} vs Transformer {transformer:,} params, {steps} steps, early-stopped, "
+        f"seeds {tuple(seeds)}, trained on {trained_on}"
+    )
+    large_text = (
+        f"Transformer - LSTM test accuracy, {sizes[-1]:,} sequences: {large.format('+.3f')} "
+        f"({fair})"
+    )
+    if sizes[-1] < large_min:
+        large_text += (
+            f"; under {large_min:,} sequences: not 'large', so not judged (the full profile "
+            "goes further)"
+        )
+    if gpu is not None:
+        gpu_text = (
+            f"fraction of seeds whose {transformer:,}-parameter Transformer reached {target:.3f} "
+            f"(validation) trained on this CPU: {gpu.mean:.2f} ({gpu.seeds} seeds, at most "
+            f"{steps} steps each)"
+        )
+    else:
+        gpu_text = (
+            f"this run trained on {trained_on} (faster here than the CPU); the quick profile "
+            "trains on the CPU and measures this row"
+        )
+    framework = "; ".join(f"nn.{c} {'used' if used[c] else 'not used'}" for c in FIGHTERS)
+    framework += (
+        " by this round's fighters, directly or through its building block (nn.Transformer's "
+        f"encoder is made of {block or '?'}"
+        + (", which the Transformer fighter stacks)" if used["Transformer"] else ")")
+    )
+    return {
+        "biz.small_data": (
+            f"LSTM - Transformer test accuracy, {sizes[0]} sequences: {small.format('+.3f')} "
+            f"(ceilings {ceilings['local']:.3f} local, {ceilings['look_back']:.3f} look-back; "
+            f"{fair})"
+        ),
+        "biz.large_data": large_text,
+        "biz.cost": (
+            f"Transformer / LSTM inference cost per 1M tokens on this CPU: "
+            f"{cost_ratio['inference']:.2f} (training {cost_ratio['training']:.2f}); "
+            f"{transformer:,} vs {lstm:,} params, {threads} thread{'s' if threads != 1 else ''}"
+        ),
+        "biz.requires_gpus": gpu_text,
+        "biz.framework": framework,
+    }
 
 
 # ---------------------------------------------------------------------------------------------

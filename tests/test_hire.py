@@ -11,7 +11,9 @@ from seqlib.hire import (
     hire_explorer,
     latency_at,
     validate_inputs,
+    verdict_sentences,
 )
+from seqlib.measurement import Measurement
 
 
 def measured(**changes):
@@ -156,3 +158,85 @@ def test_the_margin_sets_what_counts_as_a_lead():
     for bad in (-0.1, float("nan"), "0.1", True):
         with pytest.raises(ValueError, match="margin"):
             advise(100, 64, 10.0, "cpu", measured(), margin=bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict's sentences: words from the round's numbers, every branch
+# ---------------------------------------------------------------------------------------------
+
+
+def sentences(**changes):
+    values = dict(
+        small=Measurement([-0.03, -0.01, 0.0], seeds=3),
+        large=Measurement([0.2, 0.21, 0.23], seeds=3),
+        gpu=Measurement([1.0, 1.0, 0.0], seeds=3),
+        sizes=[25, 100, 400],
+        ceilings={"local": 0.4226, "look_back": 0.7263},
+        params={"Transformer": 13808, "LSTM": 13744},
+        steps=300,
+        seeds=[0, 1, 2],
+        trained_on="cpu, 1 thread, torch 2.x",
+        large_min=5000,
+        cost_ratio={"inference": 2.278, "training": 2.391},
+        threads=1,
+        target=0.5701,
+        used={"LSTM": True, "Transformer": True},
+        block="TransformerEncoderLayer",
+    )
+    values.update(changes)
+    return verdict_sentences(**values)
+
+
+def test_verdict_sentences_name_every_judged_claim_and_its_numbers():
+    said = sentences()
+    assert set(said) == {
+        "biz.small_data",
+        "biz.large_data",
+        "biz.cost",
+        "biz.requires_gpus",
+        "biz.framework",
+    }
+    fair = (
+        "LSTM 13,744 vs Transformer 13,808 params, 300 steps, early-stopped, seeds (0, 1, 2), "
+        "trained on cpu, 1 thread, torch 2.x"
+    )
+    assert said["biz.small_data"] == (
+        "LSTM - Transformer test accuracy, 25 sequences: -0.013 [-0.030, +0.000] over 3 seeds "
+        f"(ceilings 0.423 local, 0.726 look-back; {fair})"
+    )
+    assert said["biz.large_data"].startswith(
+        f"Transformer - LSTM test accuracy, 400 sequences: +0.213 [+0.200, +0.230] over 3 seeds "
+        f"({fair}); under 5,000 sequences: not 'large'"
+    )
+    assert said["biz.cost"] == (
+        "Transformer / LSTM inference cost per 1M tokens on this CPU: 2.28 (training 2.39); "
+        "13,808 vs 13,744 params, 1 thread"
+    )
+    assert said["biz.requires_gpus"] == (
+        "fraction of seeds whose 13,808-parameter Transformer reached 0.570 (validation) trained "
+        "on this CPU: 0.67 (3 seeds, at most 300 steps each)"
+    )
+    assert said["biz.framework"] == (
+        "nn.LSTM used; nn.Transformer used by this round's fighters, directly or through its "
+        "building block (nn.Transformer's encoder is made of TransformerEncoderLayer, which the "
+        "Transformer fighter stacks)"
+    )
+
+
+def test_a_large_enough_set_is_not_called_too_small():
+    said = sentences(sizes=[25, 1600, 6400])
+    assert said["biz.large_data"].startswith("Transformer - LSTM test accuracy, 6,400 sequences")
+    assert "not 'large'" not in said["biz.large_data"]
+
+
+def test_a_run_trained_off_the_cpu_says_it_measures_nothing_about_a_cpu():
+    said = sentences(gpu=None, trained_on="cuda (Tesla T4), 2 threads, torch 2.x", threads=2)
+    assert said["biz.requires_gpus"].startswith("this run trained on cuda (Tesla T4)")
+    assert "quick profile trains on the CPU" in said["biz.requires_gpus"]
+    assert said["biz.cost"].endswith("2 threads")
+
+
+def test_a_fighter_not_built_from_the_named_class_is_said_so():
+    said = sentences(used={"LSTM": True, "Transformer": False}, block=None)
+    assert said["biz.framework"].startswith("nn.LSTM used; nn.Transformer not used")
+    assert said["biz.framework"].endswith("encoder is made of ?)")
