@@ -8,7 +8,9 @@ weights, and says whether each fighter fits a memory and a latency budget. Beyon
 measured position the numbers are extrapolated, and labelled so.
 
 :func:`edge_explorer` is a thin ipywidgets view over :func:`edge_costs` (ipywidgets 7.7 and 8.x;
-imported only when an explorer is built).
+imported only when an explorer is built). :func:`stream_verdict_texts` words the streaming
+numbers for round 5's verdict table, and :func:`check_prediction` compares a learner's
+prediction with a measurement (round 5's open experiment).
 """
 
 from __future__ import annotations
@@ -240,4 +242,107 @@ def edge_explorer(
     return box
 
 
-__all__ = ["CONTEXTS", "edge_costs", "edge_explorer", "fit_stream", "format_edge_costs"]
+FIGHTERS = ("LSTM", "Transformer")
+
+
+def stream_verdict_texts(
+    *,
+    tokens: int,
+    params: Mapping[str, int],
+    widths: Mapping[str, int],
+    ms: Mapping[str, float],
+    held: Mapping[str, int],
+    threads: int,
+    cache_ratio: float,
+    cache_width: int,
+    int8_fraction: float,
+    export_diff: float,
+) -> dict[str, dict[str, str]]:
+    """What round 5's verdict table says was measured for ``r5.low_latency`` and ``r5.edge``.
+
+    Every number comes in as measured by the notebook; nothing is decided here (the registered
+    rules judge the measurements). ``tokens``: how many tokens were streamed (batch 1). Per
+    fighter (keys ``"LSTM"`` and ``"Transformer"``, the pair at equal parameters): ``params``,
+    ``widths`` (d_model), ``ms`` per token late in the stream, ``held`` bytes (weights plus the
+    state or KV cache). ``threads``: CPU threads; ``cache_ratio``: the KV cache over the LSTM's
+    state at the equal width ``cache_width``; ``int8_fraction``: the int8 file's size over the
+    float32 file's; ``export_diff``: the exported step's largest difference from the model.
+
+    Returns ``{claim_id: {"measured": ..., "note": ...}}``, to pass on as
+    ``table.judge(claim_id, measurement, **texts[claim_id])``.
+    """
+    check_positive_int(tokens, "tokens")
+    check_positive_int(threads, "threads")
+    for name, value in (("params", params), ("widths", widths), ("ms", ms), ("held", held)):
+        if not isinstance(value, Mapping) or set(value) != set(FIGHTERS):
+            raise ValueError(f"{name} must map exactly {FIGHTERS} to numbers, got {value!r}")
+    pair = (
+        f"equal parameters, LSTM {params['LSTM']:,} (d={widths['LSTM']}) vs Transformer "
+        f"{params['Transformer']:,} (d={widths['Transformer']})"
+    )
+    return {
+        "r5.low_latency": {
+            "measured": f"batch 1, last quarter of {tokens:,} tokens, {pair}, untrained, "
+            f"{threads} thread{'s' if threads > 1 else ''}: Transformer+KV cache "
+            f"{ms['Transformer']:.3f} ms vs LSTM {ms['LSTM']:.3f} ms per token",
+            "note": "",
+        },
+        "r5.edge": {
+            "measured": f"after {tokens:,} tokens, {pair}: weights + KV cache "
+            f"{held['Transformer']:,} B vs weights + state {held['LSTM']:,} B (the cache alone "
+            f"is {cache_ratio:,.0f}x the state at equal width d={cache_width})",
+            "note": f"int8 file {int8_fraction:.0%} of float32; exported step matches to "
+            f"{export_diff:.0e}",
+        },
+    }
+
+
+def check_prediction(
+    prediction: object, measured: float, *, what: str, tolerance: float = 0.25
+) -> str:
+    """Compare a learner's ``prediction`` with the ``measured`` value of ``what``; say how it went.
+
+    Never raises for a wrong prediction (a prediction is there to be wrong): returns one line to
+    print. ``None`` (no prediction yet) gets the measurement and a request to predict first; a
+    prediction within ``tolerance`` (relative to the measurement) counts as right; otherwise the
+    line says how far off it was, as a factor. A prediction that is not a number is named.
+    """
+    if isinstance(measured, bool) or not isinstance(measured, (int, float)):
+        raise TypeError(f"measured must be a number, got {type(measured).__name__}")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance <= 0:
+        raise ValueError(f"tolerance must be a positive number, got {tolerance!r}")
+    if prediction is None:
+        return (
+            f"⏳ measured {what}: {measured:.3g}. Next time, write your prediction in PREDICTION "
+            "before you run the cell."
+        )
+    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)):
+        return (
+            f"❓ PREDICTION must be a number (your guess of {what}), got {prediction!r}; "
+            f"measured: {measured:.3g}."
+        )
+    if abs(prediction - measured) <= tolerance * abs(measured):
+        return (
+            f"✅ you predicted {what} = {prediction:.3g}, measured {measured:.3g}: within "
+            f"{tolerance:.0%}."
+        )
+    if prediction == 0 or measured == 0 or (prediction > 0) != (measured > 0):
+        how = f"{'above' if measured > prediction else 'below'} your prediction"
+    else:
+        factor = max(measured / prediction, prediction / measured)
+        how = f"{factor:.2g}x {'more' if measured > prediction else 'less'} than you predicted"
+    return (
+        f"🔍 you predicted {what} = {prediction:.3g}, measured {measured:.3g}: {how}. What did "
+        "your prediction leave out?"
+    )
+
+
+__all__ = [
+    "CONTEXTS",
+    "check_prediction",
+    "edge_costs",
+    "edge_explorer",
+    "fit_stream",
+    "format_edge_costs",
+    "stream_verdict_texts",
+]

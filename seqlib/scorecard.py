@@ -196,6 +196,21 @@ class Scorecard:
         """``{claim_id: verdict}`` over every round's rows."""
         return {row.claim_id: row.verdict for row in self.rows if row.verdict}
 
+    def verdicts_except(self, round_number: int) -> dict[str, str]:
+        """``{claim_id: verdict}`` of the registry's claims of every round but ``round_number``.
+
+        What a round that derives its summary from the others reads *before* saving its own
+        table (round 5: ``scorecard().verdicts_except(5)``), so that an earlier run of that same
+        round cannot leak into its derived verdicts.
+        """
+        if isinstance(round_number, bool) or not isinstance(round_number, int):
+            raise TypeError(f"round_number must be an int, got {type(round_number).__name__}")
+        return {
+            claim_id: verdict
+            for claim_id, verdict in self.verdicts().items()
+            if claim_id in CLAIMS and CLAIMS[claim_id].round != round_number
+        }
+
     def counts(self) -> dict[str, int]:
         """How many registry claims got each verdict; "not measured here" is its own count, and
         ``"not run"`` counts the claims of rounds with no results at all."""

@@ -19,19 +19,25 @@ must not leak into the scaling), so MSEs are in units of the training years' var
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from seqlib._validate import check_positive_int, check_tensor
 
+if TYPE_CHECKING:
+    from seqlib.measurement import Measurement
+
 __all__ = [
     "SUNSPOTS_CSV",
     "ForecastSplits",
     "fit_linear",
     "forecast_splits",
+    "forecast_verdict_text",
     "load_sunspots",
     "make_windows",
     "mse",
@@ -194,3 +200,39 @@ def mse(predictions: torch.Tensor, targets: torch.Tensor) -> float:
             f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} differ"
         )
     return (predictions - targets).pow(2).mean().item()
+
+
+def forecast_verdict_text(
+    lstm: Mapping[str, Measurement],
+    baselines: Mapping[str, Mapping[str, float]],
+    *,
+    params: int,
+    best_steps: Sequence[int],
+    steps: int,
+) -> dict[str, str]:
+    """What round 5's verdict table says was measured for ``r5.small_time_series``.
+
+    ``lstm``: the LSTM's test MSE per series (a Measurement over seeds); ``baselines``: each
+    series' baselines' test MSE (``{"seasonal naive": ..., "linear": ...}``), the lowest of which
+    is quoted; ``params``: the LSTM's parameter count; ``best_steps``: the step of each run's best
+    validation MSE (early stopping), of ``steps``. Returns ``{"measured": ..., "note": ...}``,
+    to pass on as ``table.judge("r5.small_time_series", measurement, **text)``. Nothing is
+    decided here: the registered rule judges the measurement.
+    """
+    if not lstm or set(lstm) != set(baselines):
+        raise ValueError(
+            f"lstm and baselines must name the same series, got {sorted(lstm)} and "
+            f"{sorted(baselines)}"
+        )
+    quoted = []
+    for name, measurement in lstm.items():
+        if not baselines[name]:
+            raise ValueError(f"baselines[{name!r}] is empty: expected {{baseline: test MSE}}")
+        best = min(baselines[name], key=baselines[name].get)
+        quoted.append(
+            f"{name}: LSTM {measurement.format('.4f')} vs {best} {baselines[name][best]:.4f}"
+        )
+    return {
+        "measured": "; ".join(quoted) + f" (test MSE; LSTM {params:,} params, early-stopped)",
+        "note": f"best validation at steps {list(best_steps)} of {steps}",
+    }

@@ -148,3 +148,18 @@ def test_save_writes_both_tables(folders, tmp_path):
     assert len(data["summary_table"]) == 5 and len(data["business_table"]) == 6
     assert data["sources"]["01_memory_power"] == MEASURED
     assert "not measured here" in data["counts"]
+
+
+def test_verdicts_except_leaves_out_one_round(folders):
+    """Round 5 derives its summary from the other rounds: its own earlier run must not leak in."""
+    measured, reference = folders
+    earlier = VerdictTable("05_future_proofing", profile="quick", device="cpu")
+    earlier.judge("r5.low_latency", Measurement(5.0, seeds=0), "an earlier run of round 5")
+    earlier.save(measured)
+    rounds = {**THREE_ROUNDS, "05_future_proofing": "Round 5"}
+    card = scorecard(directory=measured, reference=reference, rounds=rounds)
+    assert "r5.low_latency" in card.verdicts()
+    assert card.verdicts_except(5) == {"r1.sequential": "confirmed", "r2.demo_timestep3": "refuted"}
+    assert set(card.verdicts_except(1)) == {"r2.demo_timestep3", "r5.low_latency"}
+    with pytest.raises(TypeError, match="round_number must be an int"):
+        card.verdicts_except("5")

@@ -155,3 +155,39 @@ def test_mse():
         mse(torch.zeros(2, 1), torch.zeros(2))
     with pytest.raises(TypeError):
         mse([0.0], torch.zeros(1))
+
+
+def test_forecast_verdict_text_quotes_the_best_baseline_of_each_series():
+    from seqlib.measurement import Measurement
+    from seqlib.series import forecast_verdict_text
+
+    text = forecast_verdict_text(
+        {
+            "synthetic": Measurement([0.02, 0.03, 0.025], seeds=3),
+            "sunspots": Measurement([0.2, 0.3, 0.25], seeds=3),
+        },
+        {
+            "synthetic": {"seasonal naive": 0.05, "linear": 0.0144},
+            "sunspots": {"seasonal naive": 0.29, "linear": 0.31},
+        },
+        params=7531,
+        best_steps=[500, 475, 450, 100, 125, 75],
+        steps=500,
+    )
+    assert text == {
+        "measured": "synthetic: LSTM 0.0250 [0.0200, 0.0300] over 3 seeds vs linear 0.0144; "
+        "sunspots: LSTM 0.2500 [0.2000, 0.3000] over 3 seeds vs seasonal naive 0.2900 "
+        "(test MSE; LSTM 7,531 params, early-stopped)",
+        "note": "best validation at steps [500, 475, 450, 100, 125, 75] of 500",
+    }
+
+
+def test_forecast_verdict_text_bad_input():
+    from seqlib.measurement import Measurement
+    from seqlib.series import forecast_verdict_text
+
+    lstm = {"synthetic": Measurement([0.02, 0.03, 0.025], seeds=3)}
+    with pytest.raises(ValueError, match="the same series"):
+        forecast_verdict_text(lstm, {"sunspots": {"linear": 0.3}}, params=1, best_steps=[], steps=1)
+    with pytest.raises(ValueError, match="empty"):
+        forecast_verdict_text(lstm, {"synthetic": {}}, params=1, best_steps=[], steps=1)
