@@ -35,6 +35,7 @@ import difflib
 import hashlib
 import os
 import platform
+import re
 import shutil
 import signal
 import ssl
@@ -67,13 +68,14 @@ PROBE_TIMEOUT = 5.0  # seconds: an index that has not answered by then is taken 
 
 NOTEBOOKS = ROOT / "notebooks"
 INSTRUCTOR = ROOT / "instructor"  # the instructor edition, built by `slides` (ignored by git)
-RESULTS = (ROOT / "results", NOTEBOOKS / "results")  # the notebooks save where they run
+# the notebooks save their results where they run
+RESULTS = (ROOT / "results", NOTEBOOKS / "results", INSTRUCTOR / "results")
 BACKUPS = ROOT / ".course-backups"
 
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")  # the verdicts' ✅ ❌
 INSTALL_CHROMIUM = (
-    "Debian: `sudo apt-get install chromium fonts-noto-color-emoji`, or "
-    "`sudo python3 course.py test --install-browser`; Ubuntu (chromium is a snap there): "
+    "Debian: `sudo apt-get install chromium fonts-noto-color-emoji` (as root, "
+    "`python3 course.py test --install-browser` does it); Ubuntu (chromium is a snap there): "
     "`sudo snap install chromium` and CHROMIUM=/snap/bin/chromium; elsewhere point CHROMIUM= at "
     "a Chromium or Chrome"
 )
@@ -90,24 +92,38 @@ def call(*command: str | Path) -> int:
     """Run a command from the repo root and return its exit code.
 
     Ctrl-C reaches the child too; we keep waiting so that it (JupyterLab asks to confirm) decides.
-    A SIGTERM or SIGHUP to this launcher (a closed terminal) is passed on to the child, so that
-    nothing keeps running once the launcher is told to stop.
+    A SIGTERM or SIGHUP to this launcher (a closed terminal) is passed on to the child (POSIX), so
+    that nothing keeps running once the launcher is told to stop. Once the child has ended, a
+    launcher that was told to stop stops too, rather than going on to its next step.
     """
+    interrupted = False
     with subprocess.Popen([str(part) for part in command], cwd=ROOT) as child, forwarding_signals(
         child
-    ):
+    ) as received:
         while True:
             try:
-                return child.wait()
+                code = child.wait()
+                break
             except KeyboardInterrupt:
-                continue
+                interrupted = True
+    if received:  # die of the same signal, as if it had reached us directly
+        signal.signal(received[0], signal.SIG_DFL)
+        os.kill(os.getpid(), received[0])
+    if interrupted:
+        raise KeyboardInterrupt
+    return code
 
 
 @contextlib.contextmanager
-def forwarding_signals(child: subprocess.Popen) -> Iterator[None]:
-    """While active, SIGTERM and SIGHUP sent to this process go to ``child`` too (POSIX)."""
+def forwarding_signals(child: subprocess.Popen) -> Iterator[list[int]]:
+    """While active, SIGTERM and SIGHUP sent to this process go to ``child`` too (POSIX).
+
+    Yields the list of the signals received, in order.
+    """
+    received: list[int] = []
 
     def forward(signum: int, frame: object) -> None:
+        received.append(signum)
         if child.poll() is None:
             child.send_signal(signum)
 
@@ -116,7 +132,7 @@ def forwarding_signals(child: subprocess.Popen) -> Iterator[None]:
         getattr(signal, name): signal.signal(getattr(signal, name), forward) for name in names
     }
     try:
-        yield
+        yield received
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
@@ -127,7 +143,7 @@ def serve(command: list[str | Path]) -> int:
 
     On POSIX the launcher *becomes* the server (``exec``): a SIGTERM, a closed terminal or Ctrl-C
     reach JupyterLab itself and nothing is left behind. Windows has no ``exec`` that keeps the
-    process, so there the launcher waits and passes signals on.
+    process, so there the launcher waits on it (closing the console window ends both).
     """
     parts = [str(part) for part in command]
     if os.name == "posix":
@@ -148,12 +164,16 @@ def run_logged(*command: str | Path) -> tuple[int, str]:
         stderr=subprocess.STDOUT,
         text=True,
         errors="replace",
-    ) as child, forwarding_signals(child):
+    ) as child, forwarding_signals(child) as received:
         assert child.stdout is not None
         for line in child.stdout:
             print(line, end="", flush=True)
             lines.append(line)
-        return child.wait(), "".join(lines)
+        code = child.wait()
+    if received:
+        signal.signal(received[0], signal.SIG_DFL)
+        os.kill(os.getpid(), received[0])
+    return code, "".join(lines)
 
 
 # ---- the network ---------------------------------------------------------------------------
@@ -174,7 +194,9 @@ def index_answers(
         with urllib.request.urlopen(probe, timeout=timeout) as response:
             response.read(1)
     except urllib.error.HTTPError as error:
-        if error.code < 500:  # the server answered: 404 means no page for pip, not no index
+        if error.code in (401, 403, 407):  # a proxy or a mirror that wants credentials
+            return False, f"HTTP {error.code} {error.reason} (credentials for a proxy or mirror?)"
+        if error.code < 500:  # the server answered: 404 means no page for it, not no index
             return True, f"answers in {time.monotonic() - start:.2f} s (HTTP {error.code})"
         return False, f"HTTP {error.code} {error.reason}"
     except (OSError, ValueError) as error:
@@ -237,7 +259,8 @@ def pip_install(python: Path, *args: str | Path) -> None:
     code, output = run_logged(python, "-m", "pip", "install", *args)
     if code == 0:
         return
-    index = package_index()
+    looked = re.search(r"Looking in indexes: (\S+?),?\s", output)  # what pip was configured with
+    index = looked.group(1) if looked else package_index()
     reachable, _ = index_answers(index)
     say(f"setup step failed (pip exit {code}): {explain_pip_failure(output, index, reachable)}")
     sys.exit(code)
@@ -271,6 +294,7 @@ class TorchPlan:
     index: str | None  # an extra index for pip, or None for the default one
     build: str  # "cpu", "cuda", or a description where the index decides
     reason: str
+    installable: bool = True  # False where no wheel of the pinned torch exists
 
     def pip_args(self, constraints: Path) -> list[str]:
         """The arguments of ``pip install`` that install this plan's torch."""
@@ -290,7 +314,8 @@ def torch_plan(
     pin = f"torch=={version}"
     x86 = machine.lower() in ("x86_64", "amd64")
     if index_url:
-        return TorchPlan(pin, index_url, f"whatever {index_url} serves", "TORCH_INDEX_URL is set")
+        reason = f"TORCH_INDEX_URL={index_url}"
+        return TorchPlan(pin, index_url, "the one that index serves", reason)
     if system == "Linux" and x86:
         if nvidia:
             return TorchPlan(
@@ -302,9 +327,16 @@ def torch_plan(
             "no NVIDIA GPU (no nvidia-smi, no /proc/driver/nvidia): the CPU build (about 180 MB) "
             "instead of PyPI's CUDA build (about 3 GB)",
         )  # fmt: skip
+    if system == "Darwin" and machine == "arm64":
+        return TorchPlan(pin, None, "cpu + mps", "macOS: PyPI's build (Apple GPUs through MPS)")
     if system == "Darwin":
-        build = "cpu + mps" if machine == "arm64" else "cpu"
-        return TorchPlan(pin, None, build, "macOS: PyPI's build (Apple GPUs through MPS)")
+        return TorchPlan(
+            pin, None, "none",
+            "an Intel Mac: PyTorch publishes no wheels for it after torch 2.2, so the pinned "
+            f"torch {version} cannot be installed here. Use the Binder or Colab badge in the "
+            "README, or the conda route (environment.yml: conda-forge builds pytorch-cpu)",
+            installable=False,
+        )  # fmt: skip
     if system == "Windows":
         reason = "Windows: PyPI's build is CPU-only"
         if nvidia:
@@ -339,28 +371,42 @@ def this_machines_plan() -> TorchPlan:
 def install_torch(python: Path) -> None:
     """The pinned torch first, on its own (a plain `torch` requirement could pull a CUDA build).
 
-    PyTorch's CPU index is asked first whether it answers: where it does not (offline, a proxy,
-    or a machine that has the wheel on disk), pip looks for the same CPU build without it rather
-    than spending minutes on retries, and a failure says what to do.
+    Where the CPU build was chosen (no NVIDIA GPU), PyTorch's CPU index is asked first whether it
+    answers: where it does not (offline, a proxy, or a machine that has the wheel on disk), pip
+    looks for the same CPU build without it rather than spending minutes on retries, and a
+    failure says what to do. A TORCH_INDEX_URL the learner set is used as it is.
     """
     plan = this_machines_plan()
     say(f"torch: {plan.requirement} ({plan.build} build): {plan.reason}")
-    if plan.index and plan.index == CPU_INDEX:
+    if not plan.installable:
+        sys.exit(1)
+    if plan.requirement.endswith("+cpu") and plan.index:
         answers, detail = index_answers(plan.index, "torch")
         if not answers:
+            online, _ = index_answers(package_index())
             say(
                 f"PyTorch's CPU index ({plan.index}) does not answer ({detail}): looking for "
                 f"{plan.requirement} among local wheels and the default index instead"
             )
-            plan = TorchPlan(plan.requirement, None, plan.build, plan.reason)
-            code, output = run_logged(python, "-m", "pip", "install", *plan.pip_args(CONSTRAINTS))
+            retries = [] if online else ["--retries", "0"]  # nothing to wait for
+            args = TorchPlan(plan.requirement, None, plan.build, plan.reason).pip_args(CONSTRAINTS)
+            code, output = run_logged(python, "-m", "pip", "install", *retries, *args)
             if code != 0:
-                say(
-                    f"could not install {plan.requirement}: PyTorch's CPU index cannot be reached "
-                    "(network or proxy) and no CPU wheel was found elsewhere. Connect and run "
-                    "`python3 course.py setup` again, or take PyPI's build (CUDA on Linux x86-64, "
-                    f"about 3 GB): TORCH_INDEX_URL={PYPI} python3 course.py setup"
+                where = (
+                    "PyTorch's CPU index cannot be reached (network or proxy)"
+                    if online
+                    else "neither PyTorch's CPU index nor the package index can be reached: "
+                    "this machine looks offline, or a proxy is in the way (set HTTPS_PROXY)"
                 )
+                say(
+                    f"could not install {plan.requirement}: {where}, and no CPU wheel was found "
+                    "on this machine. Connect, then run `python3 course.py setup` again."
+                )
+                if online:
+                    say(
+                        "Or take PyPI's build (CUDA on Linux x86-64, about 3 GB): "
+                        f"TORCH_INDEX_URL={PYPI} python3 course.py setup"
+                    )
                 sys.exit(code)
             return
     pip_install(python, *plan.pip_args(CONSTRAINTS))
@@ -393,18 +439,36 @@ def venv_package_hint() -> str:
     return f"on Debian or Ubuntu: sudo apt install python{version}-venv (or python3-venv)"
 
 
+def venv_version(venv_dir: Path) -> tuple[int, ...]:
+    """The Python version a venv was made with (its pyvenv.cfg), or () if unknown."""
+    config = venv_dir / "pyvenv.cfg"
+    if not config.exists():
+        return ()
+    for line in config.read_text(encoding="utf-8", errors="replace").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version", "version_info"):
+            return tuple(int(part) for part in re.findall(r"\d+", value)[:3])
+    return ()
+
+
 def create_venv(venv_dir: Path) -> Path:
     """Make sure ``venv_dir`` holds a working Python with pip, (re)building it if not.
 
     A folder whose Python does not run or has no pip (an interrupted setup; a venv made where
-    Debian's python3-venv is missing; a Python upgraded underneath) is built again from scratch.
+    Debian's python3-venv is missing; a Python upgraded underneath), or that was made by a Python
+    older than the course needs, is built again from scratch.
     """
     python = venv_python(venv_dir)
-    if python.exists() and has_pip(python):
+    made_by = venv_version(venv_dir)
+    too_old = bool(made_by) and made_by[:2] < MIN_PYTHON
+    if python.exists() and not too_old and has_pip(python):
         return python
     if venv_dir.exists():
-        why = "has no pip" if python.exists() else "has no Python"
-        say(f"{venv_dir.name}/ {why} (an interrupted setup?): building it again")
+        if too_old:
+            why = f"was made by Python {'.'.join(map(str, made_by))}, older than the course needs"
+        else:
+            why = "has no pip (an interrupted setup?)" if python.exists() else "has no Python"
+        say(f"{venv_dir.name}/ {why}: building it again")
     say(f"creating {venv_dir.name}/ with Python {platform.python_version()} ({sys.executable})")
     try:
         venv.create(venv_dir, with_pip=True, clear=venv_dir.exists())
@@ -586,11 +650,18 @@ def git(*args: str) -> subprocess.CompletedProcess:
 
 
 def changed_notebooks() -> list[str]:
-    """Committed files under notebooks/ that differ from the last commit (edited or deleted)."""
-    done = git("status", "--porcelain", "--untracked-files=no", "--", "notebooks")
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr.strip() or "git status failed")
-    return sorted(line[3:].strip().strip('"') for line in done.stdout.splitlines() if line.strip())
+    """The committed files under notebooks/ that differ from the last commit (staged or not).
+
+    Compared with HEAD itself, so staged edits, deletions and renames count; files the learner
+    added (not in HEAD) are not the course's and are left alone.
+    """
+    committed = git("ls-tree", "-r", "-z", "--name-only", "HEAD", "--", "notebooks")
+    changed = git("diff", "--name-only", "--no-renames", "-z", "HEAD", "--", "notebooks")
+    for done in (committed, changed):
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.strip() or "git failed")
+    ours = set(committed.stdout.split("\0"))
+    return sorted(name for name in changed.stdout.split("\0") if name and name in ours)
 
 
 def reset(args: list[str]) -> int:
@@ -598,24 +669,35 @@ def reset(args: list[str]) -> int:
     unknown = [arg for arg in args if arg not in ("--yes", "-y")]
     if unknown:
         return usage_error(f"`reset` takes only --yes, got {' '.join(unknown)}")
-    if shutil.which("git") is None or not (ROOT / ".git").exists():
+    if shutil.which("git") is None:
+        say("reset needs git, which is not installed here (it restores the committed notebooks)")
+        return 1
+    if not (ROOT / ".git").exists():
         say(
-            "reset needs a git checkout of the course (and git): this copy has none. Download the "
+            "reset needs a git checkout of the course, and this copy is not one. Download the "
             "course again, or delete results/ and notebooks/results/ by hand."
         )
         return 1
     notebooks = changed_notebooks()
     results = [folder for folder in RESULTS if folder.exists()]
+    if os.environ.get("SEQLIB_RESULTS"):
+        say(f"SEQLIB_RESULTS is set: its folder ({os.environ['SEQLIB_RESULTS']}) is not cleared")
     if not notebooks and not results:
         say("nothing to reset: the notebooks are as committed and there are no results")
         return 0
-    backup = BACKUPS / datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    backup = BACKUPS / stamp
+    number = 1
+    while backup.exists():  # two resets in one second
+        number += 1
+        backup = BACKUPS / f"{stamp}_{number}"
     say("reset will:")
     for name in notebooks:
         print(f"  restore {name} to its committed state")
     for folder in results:
         print(f"  clear {folder.relative_to(ROOT)}/")
     print(f"  after copying what it replaces to {backup.relative_to(ROOT)}/")
+    print("  (close JupyterLab first: it may save its open notebooks over the restored ones)")
     if "--yes" not in args and "-y" not in args:
         if not sys.stdin.isatty():
             say("not run: no terminal to ask; run `python3 course.py reset --yes` to go ahead")
@@ -711,11 +793,17 @@ def doctor(args: list[str]) -> int:
     elif not has_pip(python):
         rows.append(("environment", ".venv/ has no pip: `setup` rebuilds it"))
     else:
+        made_by = ".".join(map(str, venv_version(VENV))) or "?"
         fresh = built == setup_hash(CONSTRAINTS, PYPROJECT)
         state = "up to date" if fresh else "needs `python3 course.py setup`"
-        rows.append(("environment", f".venv/ {state}; extras: {','.join(sorted(extras)) or '-'}"))
+        listed = ",".join(sorted(extras)) or "-"
+        rows.append(("environment", f".venv/ (Python {made_by}) {state}; extras: {listed}"))
     if python.exists():
-        rows.append(("torch installed", installed_torch(python)))
+        torch = installed_torch(python)
+        version = pinned("torch").split("==", 1)[1]
+        if not torch.startswith(version):
+            torch += f"; NOT the pinned {version}: delete .venv/ and run `python3 course.py setup`"
+        rows.append(("torch installed", torch))
     rows.append(("torch build", f"{plan.build} ({plan.requirement} for a new setup)"))
     rows.append(("torch why", plan.reason))
     rows.append(("default profile", default_profile()))
@@ -749,12 +837,12 @@ def python_hint() -> str:
         f"the course needs Python {wanted} or newer, this is {platform.python_version()} "
         f"({sys.executable}). Ways to get one:\n"
         f"  uv (any OS):       uv python install {wanted}   then   "
-        f"uv run --python {wanted} python course.py lab\n"
+        f'"$(uv python find {wanted})" course.py lab\n'
         f"  Windows:           install it from python.org, then   py -{wanted} course.py lab\n"
         f"  conda:             conda create -n py{wanted.replace('.', '')} python={wanted}   "
         f"then activate it and run   python course.py lab\n"
-        f"  Debian or Ubuntu:  sudo apt install python{wanted} python{wanted}-venv   then   "
-        f"python{wanted} course.py lab"
+        f"  Debian 12, Ubuntu 23.04 and newer:  sudo apt install python{wanted} "
+        f"python{wanted}-venv   then   python{wanted} course.py lab (older releases: uv or conda)"
     )
 
 
@@ -775,7 +863,11 @@ def main(argv: list[str]) -> int:
     if sys.version_info < MIN_PYTHON and argv[0] != "doctor":  # doctor runs anywhere
         say(python_hint())
         return 2
-    return COMMANDS[argv[0]](argv[1:])
+    try:
+        return COMMANDS[argv[0]](argv[1:])
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
 
 
 if __name__ == "__main__":

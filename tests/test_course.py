@@ -99,10 +99,6 @@ def test_no_nvidia_gpu(course):
     assert course.find_nvidia_gpu(which=lambda name: None, exists=lambda path: False) is None
 
 
-def test_this_machine_has_no_nvidia_gpu(course):
-    assert course.find_nvidia_gpu() is None  # no GPU here (the test would need updating)
-
-
 C = Path("requirements/constraints.txt")
 
 
@@ -118,13 +114,14 @@ C = Path("requirements/constraints.txt")
         # TORCH_INDEX_URL wins over the detection, both ways
         ("Linux", "x86_64", None, "https://download.pytorch.org/whl/cu126",
          ["-c", str(C), "torch==2.13.0", "--extra-index-url", "https://download.pytorch.org/whl/cu126"],
-         "whatever https://download.pytorch.org/whl/cu126 serves"),
+         "the one that index serves"),
         ("Linux", "x86_64", "GPU 0", "https://download.pytorch.org/whl/cpu",
          ["-c", str(C), "torch==2.13.0", "--extra-index-url", "https://download.pytorch.org/whl/cpu"],
-         "whatever https://download.pytorch.org/whl/cpu serves"),
+         "the one that index serves"),
         # a Mac: PyPI's build has MPS on Apple silicon
         ("Darwin", "arm64", None, None, ["-c", str(C), "torch==2.13.0"], "cpu + mps"),
-        ("Darwin", "x86_64", None, None, ["-c", str(C), "torch==2.13.0"], "cpu"),
+        # an Intel Mac: no wheel of torch 2.13 exists (the plan says so, and installs nothing)
+        ("Darwin", "x86_64", None, None, ["-c", str(C), "torch==2.13.0"], "none"),
         # Windows: PyPI's build is CPU-only, with or without a GPU (which the reason names)
         ("Windows", "AMD64", None, None, ["-c", str(C), "torch==2.13.0"], "cpu"),
         ("Windows", "AMD64", "GPU 0", None, ["-c", str(C), "torch==2.13.0"], "cpu"),
@@ -141,6 +138,9 @@ def test_torch_plan(course, system, machine, nvidia, index_url, args, build):
         assert "TORCH_INDEX_URL" in plan.reason and nvidia in plan.reason
     if system == "Linux" and machine == "x86_64" and not index_url:
         assert ("NVIDIA GPU was found" in plan.reason) == bool(nvidia)
+    assert plan.installable == (build != "none")
+    if not plan.installable:
+        assert "conda" in plan.reason and "Colab" in plan.reason
 
 
 def test_the_plan_uses_the_pinned_version(course):
@@ -148,17 +148,23 @@ def test_the_plan_uses_the_pinned_version(course):
     assert plan.requirement.removesuffix("+cpu") == course.pinned("torch")
 
 
-def fake_install(course, monkeypatch, *, answers: bool, code: int = 0) -> list[list[str]]:
-    """install_torch on a Linux x86-64 machine without a GPU, with the CPU index up or down."""
-    plan = course.torch_plan("2.13.0", "Linux", "x86_64", None, None)
+def fake_install(
+    course, monkeypatch, *, answers: bool, code: int = 0, online: bool = True, plan=None
+) -> list[list[str]]:
+    """install_torch on a Linux x86-64 machine without a GPU, with the CPU index up or down
+    (``answers``) and the default index up or down (``online``)."""
+    plan = plan or course.torch_plan("2.13.0", "Linux", "x86_64", None, None)
     calls: list[list[str]] = []
 
     def run_logged(*command):
         calls.append([str(part) for part in command])
         return code, "ERROR: ResolutionImpossible" if code else ""
 
+    def index_answers(url, project="pip"):
+        return (answers if project == "torch" else online), "x"
+
     monkeypatch.setattr(course, "this_machines_plan", lambda: plan)
-    monkeypatch.setattr(course, "index_answers", lambda url, project="pip": (answers, "x"))
+    monkeypatch.setattr(course, "index_answers", index_answers)
     monkeypatch.setattr(course, "run_logged", run_logged)
     return calls
 
@@ -185,6 +191,34 @@ def test_cpu_index_unreachable_and_no_wheel_says_what_to_do(course, monkeypatch,
         course.install_torch(Path("python"))
     out = capsys.readouterr().out
     assert "cannot be reached" in out and "TORCH_INDEX_URL=" in out
+
+
+def test_fully_offline_does_not_retry_and_says_so(course, monkeypatch, capsys):
+    calls = fake_install(course, monkeypatch, answers=False, code=1, online=False)
+    with pytest.raises(SystemExit):
+        course.install_torch(Path("python"))
+    (command,) = calls
+    assert command[4:6] == ["--retries", "0"]
+    out = capsys.readouterr().out
+    assert "looks offline" in out and "TORCH_INDEX_URL=" not in out  # PyPI is no way out either
+
+
+def test_a_torch_index_the_learner_set_is_never_bypassed(course, monkeypatch):
+    """TORCH_INDEX_URL=<CPU index> that does not answer must not fall back to PyPI's CUDA build."""
+    plan = course.torch_plan("2.13.0", "Linux", "x86_64", None, course.CPU_INDEX)
+    calls = fake_install(course, monkeypatch, answers=False, plan=plan)
+    installed: list[tuple[str, ...]] = []
+    monkeypatch.setattr(course, "pip_install", lambda python, *args: installed.append(args))
+    course.install_torch(Path("python"))
+    assert calls == [] and installed[0][-2:] == ("--extra-index-url", course.CPU_INDEX)
+
+
+def test_an_intel_mac_is_told_where_to_go_before_any_download(course, monkeypatch, capsys):
+    plan = course.torch_plan("2.13.0", "Darwin", "x86_64", None, None)
+    calls = fake_install(course, monkeypatch, answers=True, plan=plan)
+    with pytest.raises(SystemExit):
+        course.install_torch(Path("python"))
+    assert calls == [] and "Intel Mac" in capsys.readouterr().out
 
 
 # ---- the network -----------------------------------------------------------------------------
@@ -284,6 +318,27 @@ def test_venv_that_cannot_get_pip_says_what_to_install(course, tmp_path, monkeyp
     assert f"apt install python{version}-venv" in capsys.readouterr().out
 
 
+def test_venv_made_by_an_old_python_is_rebuilt(course, tmp_path, monkeypatch, capsys):
+    old = tmp_path / "venv"
+    python = course.venv_python(old)
+    python.parent.mkdir(parents=True)
+    python.symlink_to(sys.executable)  # a Python that runs and has pip
+    (old / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.10.12\n")
+    rebuilt = []
+
+    def create(folder, **kwargs):
+        rebuilt.append(kwargs)
+        (folder / "pyvenv.cfg").write_text(f"version = {sys.version.split()[0]}\n")
+
+    monkeypatch.setattr(course.venv, "create", create)
+    assert course.create_venv(old) == python
+    assert rebuilt and rebuilt[0]["clear"] is True
+    assert "made by Python 3.10.12" in capsys.readouterr().out
+    rebuilt.clear()
+    course.create_venv(old)
+    assert rebuilt == []  # now it is kept
+
+
 def test_learners_get_the_notebooks_extra_and_test_adds_dev(course, tmp_path, monkeypatch):
     monkeypatch.setattr(course, "VENV", tmp_path)
     monkeypatch.setattr(course, "create_venv", lambda folder: Path("python"))
@@ -331,13 +386,14 @@ def test_old_python_is_told_how_to_get_a_newer_one(course, monkeypatch, capsys):
     monkeypatch.setattr(course, "setup", lambda *a: pytest.fail("must not set anything up"))
     assert course.main(["lab"]) == 2
     out = capsys.readouterr().out
-    for way in ("uv python install 3.11", "py -3.11", "conda create", "python3.11-venv"):
+    for way in ("uv python install 3.11", 'uv python find 3.11)" course.py', "py -3.11",
+                "conda create", "python3.11-venv"):  # fmt: skip
         assert way in out
 
 
 def test_course_py_parses_on_old_pythons():
-    """The file must at least parse on an old Python, to tell it what to do."""
-    ast.parse(COURSE.read_text(encoding="utf-8"), feature_version=(3, 8))
+    """The file must parse on an old Python (3.7 and newer), to tell it what to do."""
+    ast.parse(COURSE.read_text(encoding="utf-8"), feature_version=(3, 7))
 
 
 # ---- stopping --------------------------------------------------------------------------------
@@ -389,6 +445,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@POSIX
+def test_a_stopped_launcher_takes_no_next_step(course):
+    """`test` runs pytest, then the ipywidgets 7 step: a SIGTERM during pytest ends both."""
+    parent = launcher(
+        f"course.call(sys.executable, '-c', {SLEEPER!r}); print('NEXT STEP', flush=True)"
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGTERM)
+    assert parent.wait(timeout=10) == -signal.SIGTERM
+    assert "NEXT STEP" not in parent.stdout.read()
+    assert gone(child)
 
 
 @POSIX
@@ -492,7 +562,8 @@ def test_doctor_before_setup(tmp_path):
     for row in ("python", "os", "architecture", "gpu", "torch build", "default profile"):
         assert f"\n  {row} " in out, row
     assert "not set up yet" in out
-    assert "torch build      cpu (torch==2.13.0+cpu" in out  # this machine: Linux, no GPU
+    plan = load_course().this_machines_plan()  # this machine's, whatever it is
+    assert f"torch build      {plan.build} ({plan.requirement}" in out
     assert "default profile  quick" in out
     assert "package index    http://127.0.0.1:" in out and "no answer" in out
 
@@ -538,6 +609,19 @@ def checkout(tmp_path) -> Path:
     (repo / "notebooks" / "results").mkdir()
     (repo / "notebooks" / "results" / "01.json").write_text("{}")
     return repo
+
+
+def test_reset_handles_staged_renames_new_files_and_spaces(checkout):
+    notebooks = checkout / "notebooks"
+    git(checkout, "mv", "notebooks/01.ipynb", "notebooks/my copy.ipynb")  # staged rename
+    (notebooks / "new one.ipynb").write_text("the learner's\n")
+    git(checkout, "add", "notebooks/new one.ipynb")  # a staged new file
+    (checkout / "instructor" / "results").mkdir(parents=True)  # the instructor edition's
+    done = run_course("reset", "--yes", cwd=checkout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (notebooks / "01.ipynb").read_text() == "committed\n"
+    assert (notebooks / "my copy.ipynb").exists() and (notebooks / "new one.ipynb").exists()
+    assert not (checkout / "instructor" / "results").exists()
 
 
 def test_reset_without_a_terminal_needs_yes(checkout):
