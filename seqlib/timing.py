@@ -27,7 +27,7 @@ import itertools
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -425,6 +425,35 @@ def sweep(
     return records
 
 
+def side_by_side(
+    calls: Mapping[str, Callable[[], object]],
+    *,
+    rounds: int = 3,
+    threads: int | None = None,
+    min_run_time: float = 0.2,
+    device: str | torch.device | None = None,
+) -> dict[str, float]:
+    """Time several callables in turns, ``rounds`` times; return name -> fastest median (s).
+
+    Each round times every callable of ``calls`` once with :func:`benchmark`, one right after
+    the other, so that another program busy on the machine slows them alike; the fastest of
+    the ``rounds`` medians is kept (a busy machine can only ever *add* time).
+    """
+    if not isinstance(calls, Mapping) or not calls:
+        raise ValueError(f"calls must be a non-empty mapping {{name: callable}}, got {calls!r}")
+    for name, fn in calls.items():
+        _check_callable(fn, f"calls[{name!r}]")
+    check_positive_int(rounds, "rounds")
+    best = {name: float("inf") for name in calls}
+    for _ in range(rounds):
+        for name, fn in calls.items():
+            timing = benchmark(
+                fn, label=str(name), threads=threads, min_run_time=min_run_time, device=device
+            )
+            best[name] = min(best[name], timing.median)
+    return best
+
+
 def fit_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Slope of ``log(y)`` against ``log(x)`` by least squares: the exponent ``k`` in y ~ x^k.
 
@@ -456,6 +485,7 @@ __all__ = [
     "peak_memory",
     "pick_device",
     "rss_peak_mb",
+    "side_by_side",
     "sweep",
     "synchronize",
 ]

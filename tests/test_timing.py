@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 import torch
@@ -16,6 +17,7 @@ from seqlib.timing import (
     peak_memory,
     pick_device,
     rss_peak_mb,
+    side_by_side,
     sweep,
     synchronize,
 )
@@ -189,6 +191,24 @@ def test_sweep_errors():
 
 
 # --- fit_slope --------------------------------------------------------------------------------
+
+
+def test_side_by_side_times_each_in_turns_and_keeps_the_fastest():
+    order = []
+    calls = {"short": lambda: order.append("short"), "sleep": lambda: time.sleep(0.002)}
+    best = side_by_side(calls, rounds=2, threads=1, min_run_time=0.01)
+    assert list(best) == ["short", "sleep"]
+    assert 0 < best["short"] < best["sleep"]
+    assert 0.0015 < best["sleep"] < 0.05  # about the 2 ms it sleeps
+
+
+def test_side_by_side_errors():
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        side_by_side({})
+    with pytest.raises(TypeError, match=r"calls\['x'\] must be a zero-argument callable"):
+        side_by_side({"x": 3})
+    with pytest.raises(ValueError, match="rounds"):
+        side_by_side({"x": lambda: None}, rounds=0)
 
 
 def test_fit_slope_recovers_exponent():

@@ -1,0 +1,167 @@
+"""Round 2's report: the sentences beside each verdict, and the experiment's prediction check.
+
+Round 2 (computation speed) times the fight card's demo, a parameter-matched sweep over lengths
+and batches, one sequence growing, and what a second core buys. Its verdict table needs, beside
+every claim, a sentence on what was measured: the setting, the parameter counts, the threads,
+the device. :func:`verdict_notes` writes those sentences from the measurements, so that the
+notebook's verdict cell reads claim, measurement, decision; the decisions stay with the rules
+registered in ``seqlib.claims`` (``VerdictTable.judge``), never here.
+
+:func:`check_prediction` compares a learner's predicted time ratio with the measured one, for
+the round's open experiment: it prints what it found and never raises for a wrong guess.
+
+Example::
+
+    notes = seqlib.speed.verdict_notes(params=(49_664, 50_240), threads=2, ...)
+    table.judge("r2.winner", seqlib.Measurement(share, seeds=0), notes["r2.winner"])
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+
+__all__ = ["check_prediction", "verdict_notes"]
+
+FIGHTERS = ("LSTM", "Transformer")
+
+
+def _require(mapping: Mapping, keys: Sequence, name: str) -> None:
+    missing = [key for key in keys if key not in mapping]
+    if missing:
+        raise KeyError(f"{name} has no entry for {missing}; it has {list(mapping)}")
+
+
+def _pair(value: object, name: str) -> tuple:
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (LSTM, Transformer), got {value!r}")
+    return value
+
+
+def verdict_notes(
+    *,
+    params: tuple[int, int],
+    threads: int,
+    all_threads: int,
+    device: str,
+    gains: tuple[float, float] | None,
+    gain_length: int,
+    why_not: str,
+    short_slope: Mapping[str, float],
+    short_lengths: Sequence[int],
+    gpu_ratio: float | None,
+    won: Mapping[str, bool],
+    lengths: Sequence[int],
+    batches: Sequence[int],
+    demo_ratio: float,
+    demo_steps: int,
+) -> dict[str, str]:
+    """The sentence beside each of round 2's claims, from the round's measurements: id -> text.
+
+    - ``params``: (LSTM, Transformer) parameter counts of the fair fighters; ``threads``: the
+      threads the sweeps were timed on, ``all_threads`` those torch has; ``device``: the
+      device's description (``seqlib.timing.describe``).
+    - ``gains``: (LSTM, Transformer) speed-up from 1 thread to ``all_threads``, training at
+      ``gain_length``; ``None`` when not measured, and then ``why_not`` says why (empty: more
+      threads were slower, a busy machine).
+    - ``short_slope``: "LSTM" and "Transformer" -> log-log slope of time against T, batch 1,
+      inference, over ``short_lengths``.
+    - ``gpu_ratio``: LSTM time / Transformer time, training at the longest of ``lengths``, on a
+      GPU (``None`` on a CPU).
+    - ``won``: setting name -> whether the Transformer was faster there, over ``lengths`` and
+      ``batches``.
+    - ``demo_ratio``: LSTM time / Transformer time in the fight card's demo (train mode, CPU),
+      whose sequences have ``demo_steps`` steps.
+
+    Returns the sentences in the order the verdict table lists the claims. Numbers are
+    formatted, never judged: the verdict is the registered rule's (``VerdictTable.judge``).
+    """
+    lstm_params, transformer_params = _pair(params, "params")
+    _require(short_slope, FIGHTERS, "short_slope")
+    if not won:
+        raise ValueError("won is empty: expected {setting: whether the Transformer was faster}")
+    if demo_ratio <= 0:
+        raise ValueError(f"demo_ratio must be a positive time ratio, got {demo_ratio!r}")
+    setup = f"{lstm_params:,} vs {transformer_params:,} params, {threads} thread(s) timed, {device}"
+    lstm_slope, tf_slope = short_slope["LSTM"], short_slope["Transformer"]
+    one_sequence = f"batch 1, T {short_lengths[0]}-{short_lengths[-1]}, inference"
+    tf_won = [setting for setting, yes in won.items() if yes]
+    if gains is None:
+        parallel = f"not measured: {why_not or 'more threads were slower (a busy machine)'}"
+    else:
+        lstm_gain, tf_gain = _pair(gains, "gains")
+        parallel = (
+            f"1 -> {all_threads} threads, training at T={gain_length}: LSTM {lstm_gain:.2f}x, "
+            f"Transformer {tf_gain:.2f}x faster"
+        )
+    demo_reading = (
+        f"while the Transformer runs once, the LSTM could read its {demo_steps} steps "
+        f"{1 / demo_ratio:.0f} times"
+        if demo_ratio < 1
+        else f"the Transformer takes {1 / demo_ratio:.2f}x the LSTM's time"
+    )
+    return {
+        "r2.cant_parallelize": parallel,
+        "r2.waits_each_step": (
+            f"{one_sequence}: LSTM time ~ T^{lstm_slope:.2f} (Transformer T^{tf_slope:.2f}); "
+            f"{setup}"
+        ),
+        "r2.all_in_parallel": (
+            f"{one_sequence}: slope LSTM minus Transformer {lstm_slope - tf_slope:+.2f} "
+            f"(Transformer T^{tf_slope:.2f}, LSTM T^{lstm_slope:.2f}); {setup}"
+        ),
+        "r2.gpu_friendly_faster": (
+            f"no GPU here ({device}): a CPU timing cannot settle a GPU claim"
+            if gpu_ratio is None
+            else f"training at T={max(lengths)}: LSTM/Transformer time {gpu_ratio:.2f} ({setup})"
+        ),
+        "r2.winner": (
+            f"Transformer faster in {len(tf_won)} of {len(won)} settings "
+            f"({', '.join(tf_won) or 'none'}): T {min(lengths)}-{max(lengths)}, batch "
+            f"{min(batches)}-{max(batches)}, inference and training; {setup}"
+        ),
+        "r2.demo_timestep3": (
+            f"the demo as written (train mode, {threads} thread(s), cpu): LSTM/Transformer time "
+            f"{demo_ratio:.2f}; {demo_reading}"
+        ),
+    }
+
+
+def check_prediction(
+    prediction: float | None, measured: float, *, what: str, tolerance: float = 0.25
+) -> bool | None:
+    """Print how a predicted ratio compares with the ``measured`` one; True if close enough.
+
+    For a ratio of two times (the changed model's over the baseline's, say): the prediction is
+    close when it is within ``tolerance`` of the measurement, as a ratio (0.25: between
+    ``measured / 1.25`` and ``measured * 1.25``). ``what`` names the ratio in the message. A
+    missing prediction (None) prints the measurement and returns None; a wrong one prints by how
+    much it was off, and whether it guessed the direction (faster or slower) right, and returns
+    False. This never raises for a wrong guess, only for one that is not a positive number.
+    """
+    if isinstance(measured, bool) or not isinstance(measured, numbers.Real):
+        raise TypeError(f"measured must be a number, got {type(measured).__name__}")
+    if not measured > 0 or not math.isfinite(measured):
+        raise ValueError(f"measured must be a positive ratio, got {measured!r}")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or tolerance <= 0:
+        raise ValueError(f"tolerance must be a positive number, got {tolerance!r}")
+    shown = f"{what} = {measured:.2f}"
+    if prediction is None:
+        print(f"⏳ measured {shown}. Write your guess in PREDICTION first, then run again.")
+        return None
+    if isinstance(prediction, bool) or not isinstance(prediction, numbers.Real):
+        raise TypeError(f"PREDICTION must be a number (e.g. 1.5), got {prediction!r}")
+    if not prediction > 0 or not math.isfinite(prediction):
+        raise ValueError(f"PREDICTION must be a positive ratio (e.g. 1.5), got {prediction!r}")
+    off = max(prediction / measured, measured / prediction)
+    if off <= 1 + tolerance:
+        print(f"✅ you predicted {prediction:.2f}; measured {shown}: within {tolerance:.0%}.")
+        return True
+    direction = "right" if (prediction > 1) == (measured > 1) else "wrong"
+    print(
+        f"❌ you predicted {prediction:.2f}; measured {shown}: off by a factor of {off:.1f}, "
+        f"and the direction (slower or faster than 1) was {direction}. What did your guess leave "
+        "out? Change one thing and predict again."
+    )
+    return False

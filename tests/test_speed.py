@@ -1,0 +1,122 @@
+"""Tests for seqlib.speed: round 2's verdict sentences and the experiment's prediction check."""
+
+from __future__ import annotations
+
+import pytest
+
+from seqlib.claims import CLAIMS
+from seqlib.speed import check_prediction, verdict_notes
+
+
+def measurements(**changes) -> dict:
+    """Round 2's measurements as the notebook passes them (a CPU run, on 2 threads)."""
+    base = {
+        "params": (49_664, 50_240),
+        "threads": 2,
+        "all_threads": 2,
+        "device": "cpu (2 threads)",
+        "gains": (1.31, 1.62),
+        "gain_length": 1000,
+        "why_not": "",
+        "short_slope": {"LSTM": 0.93, "Transformer": 1.08},
+        "short_lengths": (64, 128, 256, 512, 1024),
+        "gpu_ratio": None,
+        "won": {"inference T=10 B=8": False, "training T=10 B=8": True},
+        "lengths": (10, 30, 100, 1000),
+        "batches": (1, 4, 16, 64),
+        "demo_ratio": 0.08,
+        "demo_steps": 10,
+    }
+    return base | changes
+
+
+def test_a_sentence_for_every_round_2_claim_the_table_judges():
+    notes = verdict_notes(**measurements())
+    round_2 = {claim_id for claim_id in CLAIMS if claim_id.startswith("r2.")}
+    assert set(notes) == round_2
+    assert all(isinstance(text, str) and text for text in notes.values())
+
+
+def test_the_sentences_are_written_from_the_measurements():
+    notes = verdict_notes(**measurements())
+    assert notes["r2.cant_parallelize"] == (
+        "1 -> 2 threads, training at T=1000: LSTM 1.31x, Transformer 1.62x faster"
+    )
+    setup = "49,664 vs 50,240 params, 2 thread(s) timed, cpu (2 threads)"
+    assert notes["r2.waits_each_step"] == (
+        f"batch 1, T 64-1024, inference: LSTM time ~ T^0.93 (Transformer T^1.08); {setup}"
+    )
+    assert "slope LSTM minus Transformer -0.15" in notes["r2.all_in_parallel"]
+    assert notes["r2.gpu_friendly_faster"].startswith("no GPU here (cpu (2 threads))")
+    assert notes["r2.winner"].startswith(
+        "Transformer faster in 1 of 2 settings (training T=10 B=8): T 10-1000, batch 1-64"
+    )
+    assert notes["r2.demo_timestep3"] == (
+        "the demo as written (train mode, 2 thread(s), cpu): LSTM/Transformer time 0.08; "
+        "while the Transformer runs once, the LSTM could read its 10 steps 12 times"
+    )
+
+
+def test_the_other_branches_of_each_sentence():
+    notes = verdict_notes(
+        **measurements(
+            gains=None,
+            why_not="torch has only one thread here",
+            gpu_ratio=2.5,
+            won={"a": False, "b": False},
+            demo_ratio=4.0,
+        )
+    )
+    assert notes["r2.cant_parallelize"] == "not measured: torch has only one thread here"
+    assert notes["r2.gpu_friendly_faster"].startswith(
+        "training at T=1000: LSTM/Transformer time 2.50"
+    )
+    assert "in 0 of 2 settings (none)" in notes["r2.winner"]
+    assert notes["r2.demo_timestep3"].endswith("the Transformer takes 0.25x the LSTM's time")
+    busy = verdict_notes(**measurements(gains=None))
+    assert busy["r2.cant_parallelize"] == "not measured: more threads were slower (a busy machine)"
+
+
+def test_verdict_notes_errors():
+    with pytest.raises(KeyError, match=r"short_slope has no entry for \['Transformer'\]"):
+        verdict_notes(**measurements(short_slope={"LSTM": 1.0}))
+    with pytest.raises(TypeError, match="params must be a pair"):
+        verdict_notes(**measurements(params=(1, 2, 3)))
+    with pytest.raises(TypeError, match="gains must be a pair"):
+        verdict_notes(**measurements(gains=1.5))
+    with pytest.raises(ValueError, match="won is empty"):
+        verdict_notes(**measurements(won={}))
+    with pytest.raises(ValueError, match="demo_ratio must be a positive"):
+        verdict_notes(**measurements(demo_ratio=0.0))
+
+
+def test_check_prediction_without_a_guess_prints_the_measurement(capsys):
+    assert check_prediction(None, 1.8, what="time ratio") is None
+    assert "⏳ measured time ratio = 1.80" in capsys.readouterr().out
+
+
+def test_check_prediction_close_and_far(capsys):
+    assert check_prediction(2.0, 1.8, what="time ratio") is True
+    assert "✅" in capsys.readouterr().out
+    assert check_prediction(1.0 / 1.25, 1.0, what="r") is True  # the edge counts as close
+    capsys.readouterr()
+    assert check_prediction(0.5, 1.8, what="time ratio") is False
+    out = capsys.readouterr().out
+    assert "❌" in out and "factor of 3.6" in out and "was wrong" in out
+    assert check_prediction(4.0, 1.8, what="time ratio") is False
+    assert "was right" in capsys.readouterr().out
+
+
+def test_check_prediction_rejects_what_is_not_a_positive_number():
+    with pytest.raises(TypeError, match="PREDICTION must be a number"):
+        check_prediction("2x", 1.8, what="r")
+    with pytest.raises(TypeError, match="PREDICTION must be a number"):
+        check_prediction(True, 1.8, what="r")
+    with pytest.raises(ValueError, match="PREDICTION must be a positive ratio"):
+        check_prediction(-1.0, 1.8, what="r")
+    with pytest.raises(ValueError, match="measured must be a positive ratio"):
+        check_prediction(1.0, 0.0, what="r")
+    with pytest.raises(TypeError, match="measured must be a number"):
+        check_prediction(1.0, "fast", what="r")
+    with pytest.raises(ValueError, match="tolerance must be a positive number"):
+        check_prediction(1.0, 1.0, what="r", tolerance=0)
