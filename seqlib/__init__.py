@@ -17,6 +17,9 @@ verdict    the claim / measured / verdict table every round ends with
 scorecard  all rounds' verdicts, and the fight card's two tables rebuilt from them
 series     a real time series shipped with seqlib (sunspots), baselines and splits
 config     the quick / full profile
+memory     round 1's verdict notes
+speed      round 2's verdict notes
+experiment the rounds' open experiments: a prediction against the measurement
 viz        shared plots (imports matplotlib on first use)
 widgets    ipywidgets explorers (imports ipywidgets on first use)
 ========== ================================================================
@@ -63,6 +66,9 @@ _LAZY = (
     "edge",
     "scorecard",
     "series",
+    "speed",
+    "memory",
+    "experiment",
 )
 
 

@@ -112,38 +112,3 @@ def format_cost_table(rows: list[dict[str, object]], currency: str = "$") -> str
         )
     return "\n".join(lines)
 
-
-# ---------------------------------------------------------------------------------------------
-# The round's experiment: your prediction against the measurement
-# ---------------------------------------------------------------------------------------------
-
-
-def compare_prediction(prediction: object, measured: float, *, tolerance: float = 0.1) -> str:
-    """One sentence comparing a learner's ``prediction`` with a ``measured`` value.
-
-    Within ``tolerance`` (relative to ``measured``) counts as right; otherwise the sentence
-    says how far off and in which direction. ``None`` (no prediction yet) or something that is
-    not a number gets a sentence saying what to type. It never raises for a wrong prediction:
-    an experiment is for learning, not for passing.
-    """
-    measured = float(measured)
-    if prediction is None:
-        return (
-            f"Measured: {measured:.3g}. No prediction yet: write yours in PREDICTION (a number) "
-            "before you run the cell again."
-        )
-    if isinstance(prediction, bool) or not isinstance(prediction, int | float):
-        return (
-            f"Measured: {measured:.3g}. PREDICTION should be a number (e.g. 2.0), got "
-            f"{prediction!r}."
-        )
-    error = prediction - measured
-    if abs(error) <= tolerance * abs(measured):
-        return (
-            f"Predicted {prediction:.3g}, measured {measured:.3g}: right, within {tolerance:.0%}."
-        )
-    direction = "high" if error > 0 else "low"
-    return (
-        f"Predicted {prediction:.3g}, measured {measured:.3g}: {abs(error):.3g} too {direction}. "
-        "Which terms of the formula does your change scale, and which does it leave alone?"
-    )

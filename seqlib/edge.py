@@ -9,8 +9,7 @@ measured position the numbers are extrapolated, and labelled so.
 
 :func:`edge_explorer` is a thin ipywidgets view over :func:`edge_costs` (ipywidgets 7.7 and 8.x;
 imported only when an explorer is built). :func:`stream_verdict_texts` words the streaming
-numbers for round 5's verdict table, and :func:`check_prediction` compares a learner's
-prediction with a measurement (round 5's open experiment).
+numbers for round 5's verdict table.
 """
 
 from __future__ import annotations
@@ -297,49 +296,8 @@ def stream_verdict_texts(
     }
 
 
-def check_prediction(
-    prediction: object, measured: float, *, what: str, tolerance: float = 0.25
-) -> str:
-    """Compare a learner's ``prediction`` with the ``measured`` value of ``what``; say how it went.
-
-    Never raises for a wrong prediction (a prediction is there to be wrong): returns one line to
-    print. ``None`` (no prediction yet) gets the measurement and a request to predict first; a
-    prediction within ``tolerance`` (relative to the measurement) counts as right; otherwise the
-    line says how far off it was, as a factor. A prediction that is not a number is named.
-    """
-    if isinstance(measured, bool) or not isinstance(measured, (int, float)):
-        raise TypeError(f"measured must be a number, got {type(measured).__name__}")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance <= 0:
-        raise ValueError(f"tolerance must be a positive number, got {tolerance!r}")
-    if prediction is None:
-        return (
-            f"⏳ measured {what}: {measured:.3g}. Next time, write your prediction in PREDICTION "
-            "before you run the cell."
-        )
-    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)):
-        return (
-            f"❓ PREDICTION must be a number (your guess of {what}), got {prediction!r}; "
-            f"measured: {measured:.3g}."
-        )
-    if abs(prediction - measured) <= tolerance * abs(measured):
-        return (
-            f"✅ you predicted {what} = {prediction:.3g}, measured {measured:.3g}: within "
-            f"{tolerance:.0%}."
-        )
-    if prediction == 0 or measured == 0 or (prediction > 0) != (measured > 0):
-        how = f"{'above' if measured > prediction else 'below'} your prediction"
-    else:
-        factor = max(measured / prediction, prediction / measured)
-        how = f"{factor:.2g}x {'more' if measured > prediction else 'less'} than you predicted"
-    return (
-        f"🔍 you predicted {what} = {prediction:.3g}, measured {measured:.3g}: {how}. What did "
-        "your prediction leave out?"
-    )
-
-
 __all__ = [
     "CONTEXTS",
-    "check_prediction",
     "edge_costs",
     "edge_explorer",
     "fit_stream",

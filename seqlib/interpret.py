@@ -18,15 +18,12 @@ per layer (rows: queries, columns: keys).
 - :func:`erase`, :func:`erasure_changes`, :func:`same_kind_control` (erasure with a control
   word of the same kind), :func:`predict`, :func:`kendall_tau`;
 - :func:`verdict_evidence` (the sentences of round 3's verdict table, written from its
-  measurements) and :func:`check_prediction` (the round's experiment: a prediction against
-  the measurement).
+  measurements).
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
-import numbers
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -587,48 +584,10 @@ def verdict_evidence(
     }
 
 
-def check_prediction(
-    prediction: object, measured: Measurement, *, what: str, margin: float = 0.05
-) -> str:
-    """Compare a learner's ``prediction`` of a fraction (in [0, 1]) with ``measured``.
-
-    Returns one line to print: ✅ when the prediction lies within ``margin`` (0.05: 5
-    percentage points) of the measured range [min, max] over runs, ❌ with the distance when
-    it does not, ⏳ when there is no prediction yet (``None``), ⚠️ when it is not a fraction.
-    It never raises for a wrong prediction: a wrong guess, measured, is what the experiment is
-    for. ``what`` names the measured quantity, e.g. ``"the Transformer's answers changed"``.
-    """
-    measured_text = f"{what}: {measured.format('.0%')}"
-    if prediction is None:
-        return (
-            "⏳ No prediction yet (PREDICTION is None): write yours down before you run, then "
-            f"compare. Measured, {measured_text}."
-        )
-    if (
-        isinstance(prediction, bool)
-        or not isinstance(prediction, numbers.Real)
-        or not (math.isfinite(prediction) and 0 <= prediction <= 1)
-    ):
-        return f"⚠️ PREDICTION should be a fraction between 0 and 1 (e.g. 0.2), got {prediction!r}."
-    p = float(prediction)
-    if measured.low - margin <= p <= measured.high + margin:
-        return (
-            f"✅ Your prediction {p:.0%} lies within {100 * margin:.0f} points of the measured "
-            f"range ({measured_text})."
-        )
-    gap, side = (measured.low - p, "below") if p < measured.low else (p - measured.high, "above")
-    return (
-        f"❌ Your prediction {p:.0%} is {100 * gap:.0f} points {side} the measured range "
-        f"({measured_text}). "
-        "What did the model use that you did not expect?"
-    )
-
-
 __all__ = [
     "Probe",
     "attention_maps",
     "attention_rollout",
-    "check_prediction",
     "choose_head",
     "control_task",
     "erase",

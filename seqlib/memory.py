@@ -7,9 +7,6 @@ short note on what was measured: the setting, the parameter counts, the other fi
 reads claim, measurement, decision; the decisions themselves stay with the rules registered in
 ``seqlib.claims`` (``VerdictTable.judge``), never here.
 
-:func:`check_prediction` compares a learner's prediction with a measurement, for the round's
-open experiment: it prints what it found and never raises for a wrong guess.
-
 Example::
 
     notes = seqlib.memory.verdict_notes(delayed=delayed, delay_params=PARAMS_DELAY, ...)
@@ -18,11 +15,9 @@ Example::
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping, Sequence
 
-__all__ = ["check_prediction", "verdict_notes"]
+__all__ = ["verdict_notes"]
 
 Accuracies = Sequence[float]  # one test accuracy per seed
 
@@ -118,41 +113,3 @@ def verdict_notes(
     }
 
 
-def check_prediction(
-    prediction: float | None, measured: float, *, what: str, factor: float = 10.0
-) -> bool | None:
-    """Print how ``prediction`` compares with ``measured``; True if within ``factor`` of it.
-
-    For quantities that span orders of magnitude (a gradient ratio, say), so the comparison is
-    by ratio: a prediction counts as close when ``measured / factor <= prediction <=
-    measured * factor``. ``what`` names the quantity in the message. A missing prediction
-    (None) prints the measurement and returns None; a wrong one prints by how much it was off
-    and returns False: this never raises for a wrong guess, only for one that is not a
-    positive number.
-    """
-    if isinstance(measured, bool) or not isinstance(measured, numbers.Real):
-        raise TypeError(f"measured must be a number, got {type(measured).__name__}")
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or factor <= 1:
-        raise ValueError(f"factor must be a number above 1, got {factor!r}")
-    shown = f"{what} = {measured:.1e}"
-    if prediction is None:
-        print(f"⏳ measured {shown}. Write your guess in PREDICTION first, then run again.")
-        return None
-    if isinstance(prediction, bool) or not isinstance(prediction, numbers.Real):
-        raise TypeError(f"PREDICTION must be a number (e.g. 1e-3), got {prediction!r}")
-    if not prediction > 0 or not math.isfinite(prediction):
-        raise ValueError(f"PREDICTION must be a positive number (e.g. 1e-3), got {prediction!r}")
-    if not measured > 0:
-        print(f"❔ measured {shown}: it underflowed to zero, so no ratio can be compared.")
-        return False
-    ratio = prediction / measured
-    off = max(ratio, 1 / ratio)
-    if off <= factor:
-        print(f"✅ measured {shown}; your {prediction:.1e} is within a factor {off:.1f} of it.")
-        return True
-    direction = "too high" if ratio > 1 else "too low"
-    print(
-        f"❌ measured {shown}; your {prediction:.1e} is {direction}, off by a factor "
-        f"{off:.0f} (about {math.log10(off):.1f} orders of magnitude)."
-    )
-    return False

@@ -7,9 +7,6 @@ the device. :func:`verdict_notes` writes those sentences from the measurements, 
 notebook's verdict cell reads claim, measurement, decision; the decisions stay with the rules
 registered in ``seqlib.claims`` (``VerdictTable.judge``), never here.
 
-:func:`check_prediction` compares a learner's predicted time ratio with the measured one, for
-the round's open experiment: it prints what it found and never raises for a wrong guess.
-
 Example::
 
     notes = seqlib.speed.verdict_notes(params=(49_664, 50_240), threads=2, ...)
@@ -18,11 +15,9 @@ Example::
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping, Sequence
 
-__all__ = ["check_prediction", "verdict_notes"]
+__all__ = ["verdict_notes"]
 
 FIGHTERS = ("LSTM", "Transformer")
 
@@ -128,40 +123,3 @@ def verdict_notes(
     }
 
 
-def check_prediction(
-    prediction: float | None, measured: float, *, what: str, tolerance: float = 0.25
-) -> bool | None:
-    """Print how a predicted ratio compares with the ``measured`` one; True if close enough.
-
-    For a ratio of two times (the changed model's over the baseline's, say): the prediction is
-    close when it is within ``tolerance`` of the measurement, as a ratio (0.25: between
-    ``measured / 1.25`` and ``measured * 1.25``). ``what`` names the ratio in the message. A
-    missing prediction (None) prints the measurement and returns None; a wrong one prints by how
-    much it was off, and whether it guessed the direction (faster or slower) right, and returns
-    False. This never raises for a wrong guess, only for one that is not a positive number.
-    """
-    if isinstance(measured, bool) or not isinstance(measured, numbers.Real):
-        raise TypeError(f"measured must be a number, got {type(measured).__name__}")
-    if not measured > 0 or not math.isfinite(measured):
-        raise ValueError(f"measured must be a positive ratio, got {measured!r}")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or tolerance <= 0:
-        raise ValueError(f"tolerance must be a positive number, got {tolerance!r}")
-    shown = f"{what} = {measured:.2f}"
-    if prediction is None:
-        print(f"⏳ measured {shown}. Write your guess in PREDICTION first, then run again.")
-        return None
-    if isinstance(prediction, bool) or not isinstance(prediction, numbers.Real):
-        raise TypeError(f"PREDICTION must be a number (e.g. 1.5), got {prediction!r}")
-    if not prediction > 0 or not math.isfinite(prediction):
-        raise ValueError(f"PREDICTION must be a positive ratio (e.g. 1.5), got {prediction!r}")
-    off = max(prediction / measured, measured / prediction)
-    if off <= 1 + tolerance:
-        print(f"✅ you predicted {prediction:.2f}; measured {shown}: within {tolerance:.0%}.")
-        return True
-    direction = "right" if (prediction > 1) == (measured > 1) else "wrong"
-    print(
-        f"❌ you predicted {prediction:.2f}; measured {shown}: off by a factor of {off:.1f}, "
-        f"and the direction (slower or faster than 1) was {direction}. What did your guess leave "
-        "out? Change one thing and predict again."
-    )
-    return False

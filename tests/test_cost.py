@@ -5,7 +5,6 @@ import torch
 from torch import nn
 
 from seqlib.cost import (
-    compare_prediction,
     cost_per_million_tokens,
     flops_per_token,
     forward_flops,
@@ -107,22 +106,3 @@ def test_cost_table_rejects_empty_or_negative_throughput():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_no_prediction_yet_still_reports_the_measurement():
-    message = compare_prediction(None, 2.31)
-    assert "Measured: 2.31" in message and "PREDICTION" in message
-
-
-def test_a_prediction_within_the_tolerance_is_right():
-    assert "right, within 10%" in compare_prediction(2.2, 2.31)
-    assert "right" in compare_prediction(1, 1.0)
-
-
-def test_a_wrong_prediction_says_how_far_and_which_way():
-    assert "too high" in compare_prediction(4.0, 2.31)
-    assert "too low" in compare_prediction(1.0, 2.31)
-    assert "1.31 too low" in compare_prediction(1.0, 2.31)
-
-
-def test_a_prediction_that_is_not_a_number_gets_a_message_not_an_error():
-    for wrong in ("two", True, [2.0]):
-        assert "should be a number" in compare_prediction(wrong, 2.31)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from seqlib.edge import check_prediction, stream_verdict_texts
+from seqlib.edge import stream_verdict_texts
 
 NUMBERS = dict(
     tokens=1024,
@@ -54,31 +54,3 @@ def test_stream_verdict_texts_bad_counts():
         stream_verdict_texts(**{**NUMBERS, "threads": 0})
 
 
-def test_check_prediction_without_a_prediction_prints_the_measurement():
-    line = check_prediction(None, 1.2345, what="test MSE ratio")
-    assert line.startswith("⏳") and "1.23" in line and "PREDICTION" in line
-
-
-def test_check_prediction_right_and_wrong_never_raise():
-    assert check_prediction(1.1, 1.0, what="x").startswith("✅")  # within 25%
-    assert check_prediction(1.3, 1.0, what="x", tolerance=0.5).startswith("✅")
-    high = check_prediction(1.0, 4.0, what="x")
-    assert high.startswith("🔍") and "4x more than you predicted" in high
-    low = check_prediction(8.0, 2.0, what="x")
-    assert "4x less than you predicted" in low
-    assert "above your prediction" in check_prediction(0, 2.0, what="x")
-    assert "below your prediction" in check_prediction(1.0, -1.0, what="x")
-    assert "below your prediction" in check_prediction(1.0, 0.0, what="x")
-
-
-def test_check_prediction_names_a_prediction_that_is_not_a_number():
-    line = check_prediction("1.5", 1.0, what="x")
-    assert line.startswith("❓") and "'1.5'" in line
-    assert check_prediction(True, 1.0, what="x").startswith("❓")
-
-
-def test_check_prediction_bad_arguments():
-    with pytest.raises(TypeError, match="measured"):
-        check_prediction(1.0, "1.0", what="x")
-    with pytest.raises(ValueError, match="tolerance"):
-        check_prediction(1.0, 1.0, what="x", tolerance=0)

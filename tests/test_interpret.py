@@ -374,16 +374,3 @@ def test_verdict_evidence_names_what_is_missing():
         )
 
 
-def test_check_prediction_says_how_the_guess_went_and_never_raises():
-    measured = seqlib.Measurement([0.10, 0.15, 0.20], seeds=3)
-    what = "answers changed"
-    assert I.check_prediction(None, measured, what=what).startswith("⏳")
-    assert "15% [10%, 20%] over 3 seeds" in I.check_prediction(None, measured, what=what)
-    assert I.check_prediction(0.12, measured, what=what).startswith("✅")
-    assert I.check_prediction(0.24, measured, what=what).startswith("✅")  # within 5 points
-    above = I.check_prediction(0.5, measured, what=what)
-    assert above.startswith("❌") and "30 points above" in above
-    below = I.check_prediction(0, measured, what=what)
-    assert below.startswith("❌") and "10 points below" in below
-    for nonsense in ("0.2", True, 1.5, float("nan")):
-        assert I.check_prediction(nonsense, measured, what=what).startswith("⚠️")

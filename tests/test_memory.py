@@ -3,7 +3,7 @@
 import pytest
 
 import seqlib
-from seqlib.memory import check_prediction, verdict_notes
+from seqlib.memory import verdict_notes
 
 TF = "Transformer (sinusoidal)"
 
@@ -84,46 +84,3 @@ def test_a_missing_fighter_is_named():
         verdict_notes(**results(parity={"LSTM": {1: [1.0], 10: [1.0]}}))
 
 
-def test_no_prediction_prints_the_measurement(capsys):
-    assert check_prediction(None, 2.5e-3, what="reach") is None
-    out = capsys.readouterr().out
-    assert out.startswith("⏳") and "reach = 2.5e-03" in out and "PREDICTION" in out
-
-
-@pytest.mark.parametrize(
-    ("prediction", "expected", "words"),
-    [
-        (2e-3, True, "within a factor 1.2"),
-        (1e-2, True, "within a factor 4.0"),
-        (1e-1, False, "too high, off by a factor 40"),
-        (1e-6, False, "too low, off by a factor 2500"),
-    ],
-)
-def test_a_prediction_is_compared_by_ratio(capsys, prediction, expected, words):
-    assert check_prediction(prediction, 2.5e-3, what="reach") is expected
-    out = capsys.readouterr().out
-    assert ("✅" if expected else "❌") in out and words in out
-
-
-def test_a_measurement_that_underflowed_cannot_be_compared(capsys):
-    assert check_prediction(1e-3, 0.0, what="reach") is False
-    assert "zero" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("bad", ["1e-3", True, [1e-3]])
-def test_a_prediction_must_be_a_number(bad):
-    with pytest.raises(TypeError, match="PREDICTION must be a number"):
-        check_prediction(bad, 1.0, what="reach")
-
-
-@pytest.mark.parametrize("bad", [0, -1e-3, float("nan"), float("inf")])
-def test_a_prediction_must_be_positive_and_finite(bad):
-    with pytest.raises(ValueError, match="positive"):
-        check_prediction(bad, 1.0, what="reach")
-
-
-def test_bad_measured_or_factor():
-    with pytest.raises(TypeError, match="measured"):
-        check_prediction(1.0, "1", what="reach")
-    with pytest.raises(ValueError, match="factor"):
-        check_prediction(1.0, 1.0, what="reach", factor=1)

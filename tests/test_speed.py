@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from seqlib.claims import CLAIMS
-from seqlib.speed import check_prediction, verdict_notes
+from seqlib.speed import verdict_notes
 
 
 def measurements(**changes) -> dict:
@@ -90,33 +90,3 @@ def test_verdict_notes_errors():
         verdict_notes(**measurements(demo_ratio=0.0))
 
 
-def test_check_prediction_without_a_guess_prints_the_measurement(capsys):
-    assert check_prediction(None, 1.8, what="time ratio") is None
-    assert "⏳ measured time ratio = 1.80" in capsys.readouterr().out
-
-
-def test_check_prediction_close_and_far(capsys):
-    assert check_prediction(2.0, 1.8, what="time ratio") is True
-    assert "✅" in capsys.readouterr().out
-    assert check_prediction(1.0 / 1.25, 1.0, what="r") is True  # the edge counts as close
-    capsys.readouterr()
-    assert check_prediction(0.5, 1.8, what="time ratio") is False
-    out = capsys.readouterr().out
-    assert "❌" in out and "factor of 3.6" in out and "was wrong" in out
-    assert check_prediction(4.0, 1.8, what="time ratio") is False
-    assert "was right" in capsys.readouterr().out
-
-
-def test_check_prediction_rejects_what_is_not_a_positive_number():
-    with pytest.raises(TypeError, match="PREDICTION must be a number"):
-        check_prediction("2x", 1.8, what="r")
-    with pytest.raises(TypeError, match="PREDICTION must be a number"):
-        check_prediction(True, 1.8, what="r")
-    with pytest.raises(ValueError, match="PREDICTION must be a positive ratio"):
-        check_prediction(-1.0, 1.8, what="r")
-    with pytest.raises(ValueError, match="measured must be a positive ratio"):
-        check_prediction(1.0, 0.0, what="r")
-    with pytest.raises(TypeError, match="measured must be a number"):
-        check_prediction(1.0, "fast", what="r")
-    with pytest.raises(ValueError, match="tolerance must be a positive number"):
-        check_prediction(1.0, 1.0, what="r", tolerance=0)

@@ -2,8 +2,10 @@
 
 For each notebook (a copy: see ``conftest.py``): open it in JupyterLab, run all cells, save, and
 check that every cell ran, in order, and none raised; then change one control of the round's
-explorer (a dropdown, else a slider) and check that what it shows changes. A screenshot per
-round goes to ``tests/browser/screenshots/`` for review.
+explorer (a dropdown, else a slider) and check that what it shows changes. Then the learner's
+view: the top of the round (title, the list of rounds in round 1, the contents) as a screenshot,
+every contents link pointing at a heading JupyterLab rendered, and the figures shown with their
+captions as alt text. The screenshots go to ``tests/browser/screenshots/`` for review.
 """
 
 from __future__ import annotations
@@ -70,6 +72,22 @@ SHOW_LAST_WIDGET_CELL = (
 
 # What the explorer shows, without its controls: a slider's own readout and a dropdown's label
 # change in the browser alone, so only what the kernel sends back (text, tables, plots) counts.
+SHOW_TOP = (
+    """async (path) => {"""
+    + FIND_PANEL
+    + """
+    const notebook = panel.content;
+    notebook.activeCellIndex = 0;
+    await notebook.scrollToItem(0, 'start');
+    const node = notebook.node;
+    const ids = [...node.querySelectorAll('h1, h2, h3')].map(
+        (h) => h.id || h.getAttribute('data-jupyter-id') || '');
+    const links = [...node.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href'));
+    const alts = [...node.querySelectorAll('.jp-RenderedImage img')].map((i) => i.alt || '');
+    return {ids, links, alts};
+}"""
+)
+
 EXPLORER_STATE = """(root) => {
     const shown = root.cloneNode(true);
     shown.querySelectorAll('.widget-readout, .widget-label, select, input, label')
@@ -123,3 +141,11 @@ def test_round_runs_and_its_explorer_responds(
         timeout=120_000,
     )
     explorer.screenshot(path=str(screenshots / f"{notebook.stem}.png"))
+
+    # The learner's view: the top of the round, its contents, its figures.
+    view = page.evaluate(SHOW_TOP, notebook.name)
+    page.screenshot(path=str(screenshots / f"{notebook.stem}_learner.png"))
+    contents = [link[1:] for link in view["links"] if not link.startswith("#scrollTo")]
+    missing = [anchor for anchor in contents if anchor not in view["ids"]]
+    assert contents and not missing, f"{notebook.name}: contents links to no heading: {missing}"
+    assert len(view["alts"]) >= 2 and all(view["alts"]), f"{notebook.name}: figures {view['alts']}"
