@@ -38,8 +38,9 @@ def check_prediction(
       ``low - margin <= prediction <= high + margin``.
 
     ``low`` and ``high`` are the measured range (both the value itself for a number). ``what``
-    names the quantity. The line starts with ⏳ (no prediction yet: ``None``), ❓ (not a
-    number), ✅ (close) or 🔍 (how far off, and which way).
+    names the quantity. The line starts with ⏳ (no prediction yet: ``None``; the measurement is
+    not shown, so that the guess comes first), ❓ (not a number), ✅ (close) or 🔍 (how far
+    off, and which way).
     """
     if not isinstance(what, str) or not what:
         raise TypeError(f"what must name the measured quantity, got {what!r}")
@@ -60,8 +61,11 @@ def check_prediction(
     if factor is not None and not low > 0:
         raise ValueError(f"factor compares positive quantities; measured {what} = {shown}")
 
-    if prediction is None:
-        return f"⏳ measured {what}: {shown}. Write your prediction in PREDICTION, then run again."
+    if prediction is None:  # the measurement would give the answer away
+        return (
+            f"⏳ No prediction yet: write your guess of {what} in PREDICTION, then run this "
+            "cell again to see the measurement."
+        )
     if not (_number(prediction) and math.isfinite(prediction)):
         return f"❓ PREDICTION must be a number (your guess of {what}), got {prediction!r}."
     guess = float(prediction)

@@ -35,7 +35,7 @@ def test_stream_verdict_texts_say_what_was_measured():
     assert texts["r5.edge"] == {
         "measured": f"after 1,024 tokens, {pair}: weights + KV cache 1,317,376 B vs weights + "
         "state 270,000 B (the cache alone is 1,024x the state at equal width d=64)",
-        "note": "int8 file 30% of float32; exported step matches to 2e-07",
+        "note": "int8 file 30% of float32; exported step vs eager, largest difference 2e-07",
     }
     two = stream_verdict_texts(**{**NUMBERS, "threads": 2})
     assert "untrained, 2 threads:" in two["r5.low_latency"]["measured"]

@@ -8,9 +8,9 @@ from seqlib.experiment import check_prediction
 from seqlib.measurement import Measurement
 
 
-def test_no_prediction_yet_shows_the_measurement():
+def test_no_prediction_yet_keeps_the_measurement_back():
     line = check_prediction(None, 2.5, what="the ratio", factor=1.25)
-    assert line.startswith("⏳") and "2.5" in line and "PREDICTION" in line
+    assert line.startswith("⏳") and "2.5" not in line and "PREDICTION" in line
 
 
 @pytest.mark.parametrize("guess", ["fast", True, float("nan"), float("inf")])

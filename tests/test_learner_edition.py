@@ -80,6 +80,15 @@ class TestRound:
         (verdict,) = [c for c in cells(path) if "seqlib.VerdictTable(" in c.source]
         lines = [line for line in verdict.source.splitlines() if line.strip()]
         assert len(lines) <= MAX_VERDICT_LINES, f"{len(lines)} lines"
+        long = [line for line in lines if len(line) > 100]  # short, not squeezed
+        assert not long, f"lines over 100 characters: {long}"
+
+    def test_answers_are_not_given_away(self, path: Path) -> None:
+        """The solutions and the experiment run, but their outputs are not committed."""
+        for cell in tagged(path, "solution") + tagged(path, "experiment"):
+            if cell.cell_type == "code":
+                assert cell.execution_count is not None, "it must have run"
+                assert not cell.outputs, f"committed output gives the answer: {cell.source[:80]}"
 
     def test_one_import_style(self, path: Path) -> None:
         """`import seqlib` and `import seqlib.<module>`, then seqlib.<module>.<name>."""

@@ -6,7 +6,7 @@
 
 Each notebook runs top to bottom in a fresh kernel, on a copy in a temporary folder (the
 committed notebooks are not touched), in the order given, so round 5 finds the other rounds'
-results. The figures come from each notebook's own last cell (wall time inside the kernel and
+results. The figures come from each notebook's own last code cell (wall time inside the kernel and
 the kernel's peak RSS), plus the wall time seen from outside. The budget: quick at most 60 s and
 1.5 GB per round on a 2-core CPU, full at most 10 min. This is a benchmark, not a test: a slow
 machine prints slow figures and fails nothing.
@@ -46,7 +46,7 @@ def run(path: Path, folder: Path) -> tuple[float, float | None, float | None]:
     outside = time.perf_counter() - start
     text = "".join(
         output.get("text", "")
-        for output in notebook.cells[-1].get("outputs", [])
+        for output in [c for c in notebook.cells if c.cell_type == "code"][-1].get("outputs", [])
         if output.get("output_type") == "stream"
     )
     inside, peak = TIME_LINE.search(text), PEAK_LINE.search(text)

@@ -4,7 +4,8 @@
     python tools/refresh_notebooks.py notebooks/01_memory_power.ipynb
 
 What gets committed is what this writes: one run, in order, in the quick profile, with no
-per-cell timestamps and no saved widget state (the explorers' state is the reader's own). The
+per-cell timestamps and no saved widget state (the explorers' state is the reader's own), and
+no outputs for the exercises' solutions and the open experiment (they would give the answers). The
 verdict tables the notebooks save, and round 5's scorecard, go to ``seqlib/reference_results/``:
 the reference results shipped with seqlib are those of the committed run (set SEQLIB_RESULTS to
 send them elsewhere). Prints each notebook's wall time.
@@ -39,6 +40,12 @@ def refresh(path: Path, timeout: int = 1800) -> float:
     # nbclient 0.11 fails with store_widget_state=False when an Output widget is shown, so the
     # state is stored, then dropped here.
     notebook.metadata.pop("widgets", None)
+    # A solution's or an experiment's output would give its answer away: they run (so a broken
+    # one fails here) but their outputs are not committed.
+    for cell in notebook.cells:
+        answers = {"solution", "experiment"} & set(cell.metadata.get("tags", []))
+        if cell.cell_type == "code" and answers:
+            cell.outputs = []
     nbformat.write(notebook, path)
     return seconds
 
