@@ -97,6 +97,14 @@ class TestRound:
                 assert not re.search(r"^\s*from seqlib\b", cell.source, re.M), cell.source[:200]
         (setup,) = tagged(path, "setup")
         assert re.search(r"^import seqlib$", setup.source, re.M)
+        for cell in cells(path):  # imports live in the setup cell (an optional package aside)
+            if cell.cell_type == "code" and cell.get("id") != setup.get("id"):
+                top = ast.parse(cell.source).body
+                stray = [n for n in top if isinstance(n, ast.Import | ast.ImportFrom)]
+                assert not stray, f"an import outside the setup cell: {cell.source[:120]}"
+        assert not re.search(r"^from torch\b|^import torch\S* as ", setup.source, re.M), (
+            "torch is imported as `import torch` (and its submodules), used as torch.nn..."
+        )
         assert "seqlib.viz.use_course_style()" in setup.source
 
     def test_opens_with_a_table_of_contents(self, path: Path) -> None:
