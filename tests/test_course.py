@@ -412,9 +412,18 @@ def gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
+def default_signals() -> None:
+    """As in a terminal: a harness started under nohup would pass SIGHUP on as ignored."""
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def launcher(code: str) -> subprocess.Popen:
     script = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import course; {code}"
-    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+        preexec_fn=default_signals,
+    )  # fmt: skip
 
 
 @POSIX
