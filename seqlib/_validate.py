@@ -55,6 +55,21 @@ def check_positive_int(value: object, name: str, *, allow_zero: bool = False) ->
     return value
 
 
+def check_positions(inputs: torch.Tensor, positions: object) -> torch.Tensor:
+    """``positions`` as a long tensor (B,): one position in [0, T) per row of ``inputs`` (B, T)."""
+    if inputs.dim() != 2:
+        raise ValueError(f"inputs must be token ids (B, T), got shape {tuple(inputs.shape)}")
+    positions = torch.as_tensor(positions, dtype=torch.long)
+    if positions.shape != (inputs.shape[0],):
+        raise ValueError(
+            f"positions must have shape ({inputs.shape[0]},) (one per row of inputs), "
+            f"got {tuple(positions.shape)}"
+        )
+    if positions.numel() and (positions.min() < 0 or positions.max() >= inputs.shape[1]):
+        raise ValueError(f"positions must lie in [0, {inputs.shape[1]}), got {positions.tolist()}")
+    return positions
+
+
 def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
     """Check that ``value`` is one of ``choices`` (strings)."""
     if value not in choices:

@@ -32,7 +32,7 @@ import torch
 from torch import Tensor, nn
 
 import seqlib.attention as _attention
-from seqlib._validate import check_choice, check_positive_int
+from seqlib._validate import check_choice, check_positions, check_positive_int
 from seqlib.lstm import LSTM, GateTrace
 
 if TYPE_CHECKING:
@@ -42,20 +42,6 @@ OVERRIDES = ("uniform", "permuted")
 SALIENCY = ("grad_x_input", "integrated_gradients")
 
 
-def _check_positions(inputs: Tensor, positions: Tensor) -> Tensor:
-    if inputs.dim() != 2:
-        raise ValueError(f"inputs must be token ids (B, T), got shape {tuple(inputs.shape)}")
-    positions = torch.as_tensor(positions, dtype=torch.long)
-    if positions.shape != (inputs.shape[0],):
-        raise ValueError(
-            f"positions must have shape ({inputs.shape[0]},) (one per row of inputs), "
-            f"got {tuple(positions.shape)}"
-        )
-    if positions.numel() and (positions.min() < 0 or positions.max() >= inputs.shape[1]):
-        raise ValueError(f"positions must lie in [0, {inputs.shape[1]}), got {positions.tolist()}")
-    return positions
-
-
 # ---------------------------------------------------------------------------------------------
 # Predictions
 # ---------------------------------------------------------------------------------------------
@@ -63,7 +49,7 @@ def _check_positions(inputs: Tensor, positions: Tensor) -> Tensor:
 
 def logits_at(model: nn.Module, inputs: Tensor, positions: Tensor) -> Tensor:
     """Logits ``(B, C)`` of a per-step model at ``positions`` (eval mode, no gradients)."""
-    positions = _check_positions(inputs, positions)
+    positions = check_positions(inputs, positions)
     was_training = model.training
     model.eval()
     try:
@@ -264,8 +250,8 @@ def erase(inputs: Tensor, drop: Tensor, positions: Tensor, pad_id: int) -> tuple
     Returns the new inputs ``(B, T)`` and where ``positions`` moved to ``(B,)``. Dropping the
     token at ``positions[b]`` itself is an error.
     """
-    positions = _check_positions(inputs, positions)
-    drop = _check_positions(inputs, drop)
+    positions = check_positions(inputs, positions)
+    drop = check_positions(inputs, drop)
     if (drop == positions).any():
         raise ValueError("cannot erase the token whose prediction is explained")
     T = inputs.shape[1]
@@ -288,8 +274,8 @@ def same_kind_control(
     ``kinds (V,)`` gives each token id a kind (e.g. person / company / other word). Erasing the
     attended word and erasing a word of the same kind differ only in where attention pointed.
     """
-    positions = _check_positions(inputs, positions)
-    chosen = _check_positions(inputs, chosen)
+    positions = check_positions(inputs, positions)
+    chosen = check_positions(inputs, chosen)
     if kinds.dim() != 1 or int(inputs.max()) >= len(kinds):
         raise ValueError(
             f"kinds must be (V,) with one entry per token id, got {tuple(kinds.shape)}"
@@ -310,7 +296,7 @@ def erasure_changes(
     """The fraction of answers at ``positions`` that change when token ``drop[b]`` is erased
     from row ``b`` (:func:`erase`). Rows with ``drop[b] < 0`` are left out (no word to erase);
     at least one row must be left in."""
-    positions = _check_positions(inputs, positions)
+    positions = check_positions(inputs, positions)
     drop = torch.as_tensor(drop, dtype=torch.long)
     if drop.shape != positions.shape:
         raise ValueError(f"drop must have shape {tuple(positions.shape)}, got {tuple(drop.shape)}")
@@ -356,7 +342,7 @@ def saliency(
     ``target`` defaults to the model's prediction. The sign is kept: positive scores push the
     target up. Works for any :class:`SequenceModel` with token inputs, in eval mode.
     """
-    positions = _check_positions(inputs, positions)
+    positions = check_positions(inputs, positions)
     check_choice(method, "method", SALIENCY)
     check_positive_int(steps, "steps")
     was_training = model.training

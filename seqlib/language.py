@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import torch
 
-from seqlib._validate import check_choice, check_positive_int
+from seqlib._validate import check_choice, check_positions, check_positive_int
 
 IGNORE = -100
 PAD = "<pad>"
@@ -270,12 +270,7 @@ def random_of_kind(
         raise ValueError(f"inputs must be integer token ids (B, T), got {shape}")
     if inputs.numel() and (int(inputs.min()) < 0 or int(inputs.max()) >= len(VOCAB)):
         raise ValueError(f"inputs must be token ids in [0, {len(VOCAB)})")
-    positions = torch.as_tensor(positions, dtype=torch.long)
-    if positions.shape != (inputs.shape[0],):
-        raise ValueError(
-            f"positions must have shape ({inputs.shape[0]},) (one per row of inputs), "
-            f"got {tuple(positions.shape)}"
-        )
+    positions = check_positions(inputs, positions)
     before = torch.arange(inputs.shape[1])[None] < positions[:, None]  # (B, T)
     candidate = (word_kinds()[inputs] == KINDS.index(kind)) & before  # (B, T)
     g = torch.Generator().manual_seed(seed)

@@ -159,3 +159,14 @@ def test_random_of_kind_names_bad_input():
         L.random_of_kind(inputs, torch.tensor([5, 5]), "person")
     with pytest.raises(ValueError, match="integer token ids"):
         L.random_of_kind(inputs.float(), torch.tensor([5]), "person")
+
+
+def test_random_of_kind_rejects_positions_outside_the_sequence():
+    import pytest
+    import torch
+
+    from seqlib import language
+
+    inputs = torch.zeros(2, 5, dtype=torch.long)
+    with pytest.raises(ValueError, match=r"positions must lie in \[0, 5\)"):
+        language.random_of_kind(inputs, torch.tensor([1, 5]), language.KINDS[0])
