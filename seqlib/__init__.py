@@ -54,7 +54,7 @@ _LAZY = (
     "viz",
     "widgets",
     "tasks",
-    "checks",
+    "exercises",
     "bench",
     "gradients",
     "streaming",

@@ -1,11 +1,11 @@
-"""seqlib.checks, round 2: right answers pass, each usual mistake gets its own hint."""
+"""seqlib.exercises, round 2: right answers pass, each usual mistake gets its own hint."""
 
 import statistics
 import time
 
 import pytest
 
-from seqlib.checks import (
+from seqlib.exercises import (
     check_parameter_counts,
     check_sequential_steps,
     check_timing_function,
@@ -152,51 +152,3 @@ def test_timing_mistakes_get_their_hint(capsys, kwargs, hint):
 def test_timing_too_few_calls(capsys):
     assert check_timing_function(lambda f, n: time_per_call(f, 2)) is False
     assert "time `repeats` calls" in capsys.readouterr().out
-
-
-# ---------------------------------------------------------------------------------------------
-# All three: unfinished work, learner errors, misuse
-# ---------------------------------------------------------------------------------------------
-
-
-def run_checker(name, fn):
-    if name == "counts":
-        return check_parameter_counts(fn, fn)
-    return {"steps": check_sequential_steps, "timing": check_timing_function}[name](fn)
-
-
-@pytest.mark.parametrize("name", ["counts", "steps", "timing"])
-def test_not_done_yet(capsys, name):
-    def todo(*args):
-        raise NotImplementedError
-
-    assert run_checker(name, todo) is False
-    out = capsys.readouterr().out
-    assert out.startswith("⏳") and "Not done yet" in out
-
-
-@pytest.mark.parametrize("name", ["counts", "steps", "timing"])
-def test_learner_errors_are_reported_not_raised(capsys, name):
-    def broken(*args):
-        raise ZeroDivisionError("oops")
-
-    assert run_checker(name, broken) is False
-    assert "ZeroDivisionError: oops" in capsys.readouterr().out
-    assert run_checker(name, lambda *args: None) is False
-    assert "returned None" in capsys.readouterr().out
-    assert run_checker(name, lambda *args: "many") is False
-    assert "should be a number" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: check_parameter_counts(42, transformer_params),
-        lambda: check_parameter_counts(lstm_params, "f"),
-        lambda: check_sequential_steps(3),
-        lambda: check_timing_function(None),
-    ],
-)
-def test_a_non_callable_is_a_type_error(call):
-    with pytest.raises(TypeError, match="expects your function itself"):
-        call()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from seqlib.checks import check_linear_scan, check_seasonal_naive
+from seqlib.exercises import check_linear_scan, check_seasonal_naive
 
 
 def linear_scan(a, b, h0):

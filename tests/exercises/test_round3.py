@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from seqlib.checks import check_find_head, check_integrated_gradients, check_rollout
+from seqlib.exercises import check_find_head, check_integrated_gradients, check_rollout
 from seqlib.interpret import attention_rollout, choose_head, head_scores
 
 # ---- rollout --------------------------------------------------------------------------------

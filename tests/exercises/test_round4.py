@@ -2,7 +2,7 @@
 
 import pytest
 
-from seqlib.checks import check_cost_per_million, check_crossover
+from seqlib.exercises import check_cost_per_million, check_crossover
 
 
 def cost_right(tokens_per_second, price_per_hour):
