@@ -1,4 +1,4 @@
-"""Round 5's edge calculator and explorer: from measured streaming curves to a device budget.
+"""Round 5's edge calculator: from measured streaming curves to a device budget.
 
 :func:`seqlib.streaming.stream` measures, for each fighter, the time per token and the memory
 carried between tokens at a few positions. :func:`fit_stream` fits a straight line to each
@@ -7,23 +7,32 @@ carried between tokens at a few positions. :func:`fit_stream` fits a straight li
 weights, and says whether each fighter fits a memory and a latency budget. Beyond the longest
 measured position the numbers are extrapolated, and labelled so.
 
-:func:`edge_explorer` is a thin ipywidgets view over :func:`edge_costs` (ipywidgets 7.7 and 8.x;
-imported only when an explorer is built). :func:`stream_verdict_texts` words the streaming
-numbers for round 5's verdict table.
+:func:`stream_verdict_texts` words the streaming numbers for round 5's verdict table. The
+explorer over :func:`edge_costs` is :func:`seqlib.widgets.edge_explorer`.
 """
 
 from __future__ import annotations
 
 import html
+import math
+import numbers
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from seqlib._validate import check_positive_int
+from seqlib.streaming import StreamRecord
 
-if TYPE_CHECKING:
-    import ipywidgets
+__all__ = [
+    "CONTEXTS",
+    "EdgeCost",
+    "StreamFit",
+    "edge_costs",
+    "fit_stream",
+    "format_edge_costs",
+    "stream_verdict_texts",
+]
 
 CONTEXTS = tuple(2**k for k in range(6, 21))  # 64 .. 1,048,576 tokens: the explorer's steps
 
@@ -36,69 +45,109 @@ def _line(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
     return float(intercept), float(slope)
 
 
-def fit_stream(records: Sequence[Mapping[str, float]]) -> dict[str, float]:
+@dataclass(frozen=True)
+class StreamFit:
+    """Straight lines through one fighter's stream records (:func:`fit_stream`).
+
+    ``ms_intercept`` + ``ms_slope`` x position: ms per token (slope 0 when the work per token is
+    constant); ``bytes_intercept`` + ``bytes_slope`` x position: bytes carried (slope 0 for an
+    LSTM, a key and a value per layer for a KV cache); ``min_ms``: the fastest measured token;
+    ``max_position``: the longest measured position (beyond it, a cost is extrapolated).
+    """
+
+    ms_intercept: float
+    ms_slope: float
+    bytes_intercept: float
+    bytes_slope: float
+    min_ms: float
+    max_position: float
+
+
+@dataclass(frozen=True)
+class EdgeCost:
+    """One fighter at ``context`` tokens on a device (:func:`edge_costs`).
+
+    ``ms_per_token`` at the last token; ``seconds_total`` for all ``context`` tokens (the area
+    under the line); ``state_mb`` carried between tokens; ``memory_mb`` weights + state;
+    whether it fits the memory budget, the latency budget, and both; ``extrapolated``:
+    ``context`` lies beyond the longest measured position.
+    """
+
+    fighter: str
+    context: int
+    ms_per_token: float
+    seconds_total: float
+    state_mb: float
+    memory_mb: float
+    fits_memory: bool
+    fits_latency: bool
+    extrapolated: bool
+
+    @property
+    def fits(self) -> bool:
+        return self.fits_memory and self.fits_latency
+
+
+def fit_stream(records: Sequence[StreamRecord]) -> StreamFit:
     """Straight lines through one fighter's :func:`seqlib.streaming.stream` records.
 
-    Returns ``ms_intercept``, ``ms_slope`` (ms per token per position; 0 when the fitted slope
-    is negative or the memory does not grow: the work per token is then constant, and timing
-    noise must not extrapolate), ``bytes_intercept``,
-    ``bytes_slope`` (bytes carried per extra token: 0 for an LSTM, a key and a value per layer
-    for a KV cache), ``min_ms`` and ``max_position`` (the longest measured position).
+    The time's slope is 0 when the fitted slope is negative or the memory does not grow: the
+    work per token is then constant, and timing noise must not extrapolate.
     """
     if not isinstance(records, Sequence) or not records:
         raise ValueError("records must be a non-empty list of stream() records")
     for record in records:
-        if not isinstance(record, Mapping) or not {
-            "position",
-            "ms_per_token",
-            "memory_bytes",
-        } <= set(record):
-            raise ValueError(
-                "each record needs 'position', 'ms_per_token' and 'memory_bytes' "
-                f"(seqlib.streaming.stream's output), got {record!r}"
+        if not isinstance(record, StreamRecord):
+            raise TypeError(
+                "each record must be a seqlib.streaming.StreamRecord (what stream() returns), "
+                f"got {type(record).__name__}"
             )
-    position = np.array([r["position"] for r in records], dtype=float)
-    ms = np.array([r["ms_per_token"] for r in records], dtype=float)
-    memory = np.array([r["memory_bytes"] for r in records], dtype=float)
+    position = np.array([r.position for r in records], dtype=float)
+    ms = np.array([r.ms_per_token for r in records], dtype=float)
+    memory = np.array([r.memory_bytes for r in records], dtype=float)
     bytes_intercept, bytes_slope = _line(position, memory)
     ms_intercept, ms_slope = _line(position, ms)
     if ms_slope < 0 or np.ptp(memory) == 0:
         # a streamer whose memory does not grow (an LSTM) does the same work at every token, and
         # noise on a flat curve must not extrapolate up or down: its time is the median, flat
         ms_intercept, ms_slope = float(np.median(ms)), 0.0
-    return {
-        "ms_intercept": ms_intercept,
-        "ms_slope": ms_slope,
-        "bytes_intercept": bytes_intercept,
-        "bytes_slope": bytes_slope,
-        "min_ms": float(ms.min()),
-        "max_position": float(position.max()),
-    }
+    return StreamFit(
+        ms_intercept=ms_intercept,
+        ms_slope=ms_slope,
+        bytes_intercept=bytes_intercept,
+        bytes_slope=bytes_slope,
+        min_ms=float(ms.min()),
+        max_position=float(position.max()),
+    )
 
 
 def edge_costs(
-    fits: Mapping[str, Mapping[str, float]],
+    fits: Mapping[str, StreamFit],
     weights_bytes: Mapping[str, int],
     context: int,
     *,
     memory_budget_mb: float,
     latency_budget_ms: float,
-) -> list[dict[str, Any]]:
+) -> list[EdgeCost]:
     """Each fighter's cost at ``context`` tokens, and whether it fits the device's budgets.
 
     ``fits``: :func:`fit_stream` per fighter; ``weights_bytes``: the size of each fighter's
-    weights (the same keys). Per fighter, a dict with ``ms_per_token`` (at the last token),
-    ``seconds_total`` (all ``context`` tokens, the area under the line), ``state_mb`` (carried
-    between tokens), ``memory_mb`` (weights + state), ``fits_memory``, ``fits_latency``,
-    ``fits`` (both) and ``extrapolated`` (``context`` beyond the longest measured position).
+    weights in bytes (the same keys). One :class:`EdgeCost` per fighter, in the order of
+    ``fits``.
     """
     check_positive_int(context, "context")
     for name, value in (
         ("memory_budget_mb", memory_budget_mb),
         ("latency_budget_ms", latency_budget_ms),
     ):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    if not isinstance(fits, Mapping) or not all(isinstance(f, StreamFit) for f in fits.values()):
+        raise TypeError("fits must map each fighter to a StreamFit (what fit_stream returns)")
+    if not isinstance(weights_bytes, Mapping):
+        raise TypeError(f"weights_bytes must map each fighter to bytes, got {weights_bytes!r}")
     if set(fits) != set(weights_bytes):
         raise ValueError(
             f"fits and weights_bytes must name the same fighters, got {sorted(fits)} and "
@@ -106,28 +155,27 @@ def edge_costs(
         )
     rows = []
     for name, fit in fits.items():
-        ms = max(fit["ms_intercept"] + fit["ms_slope"] * context, fit["min_ms"])
-        mean_ms = max(fit["ms_intercept"] + fit["ms_slope"] * (context + 1) / 2, fit["min_ms"])
-        state = max(fit["bytes_intercept"] + fit["bytes_slope"] * context, 0.0)
+        ms = max(fit.ms_intercept + fit.ms_slope * context, fit.min_ms)
+        mean_ms = max(fit.ms_intercept + fit.ms_slope * (context + 1) / 2, fit.min_ms)
+        state = max(fit.bytes_intercept + fit.bytes_slope * context, 0.0)
         memory_mb = (weights_bytes[name] + state) / 1e6
         rows.append(
-            {
-                "fighter": name,
-                "context": context,
-                "ms_per_token": ms,
-                "seconds_total": mean_ms * context / 1e3,
-                "state_mb": state / 1e6,
-                "memory_mb": memory_mb,
-                "fits_memory": memory_mb <= memory_budget_mb,
-                "fits_latency": ms <= latency_budget_ms,
-                "fits": memory_mb <= memory_budget_mb and ms <= latency_budget_ms,
-                "extrapolated": context > fit["max_position"],
-            }
+            EdgeCost(
+                fighter=name,
+                context=context,
+                ms_per_token=ms,
+                seconds_total=mean_ms * context / 1e3,
+                state_mb=state / 1e6,
+                memory_mb=memory_mb,
+                fits_memory=memory_mb <= memory_budget_mb,
+                fits_latency=ms <= latency_budget_ms,
+                extrapolated=context > fit.max_position,
+            )
         )
     return rows
 
 
-def format_edge_costs(rows: list[dict[str, Any]]) -> str:
+def format_edge_costs(rows: Sequence[EdgeCost]) -> str:
     """:func:`edge_costs`'s rows as a small HTML table with a one-line summary."""
     if not rows:
         return "<p>no fighters</p>"
@@ -139,28 +187,28 @@ def format_edge_costs(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         verdict = (
             "✅ yes"
-            if row["fits"]
+            if row.fits
             else "❌ "
             + " and ".join(
                 what
-                for what, ok in (("memory", row["fits_memory"]), ("latency", row["fits_latency"]))
+                for what, ok in (("memory", row.fits_memory), ("latency", row.fits_latency))
                 if not ok
             )
         )
         cells = (
-            html.escape(row["fighter"]),
-            f"{row['ms_per_token']:.2f} ms",
-            f"{row['seconds_total']:,.1f} s",
-            f"{row['state_mb']:,.3f} MB",
-            f"{row['memory_mb']:,.3f} MB",
+            html.escape(row.fighter),
+            f"{row.ms_per_token:.2f} ms",
+            f"{row.seconds_total:,.1f} s",
+            f"{row.state_mb:,.3f} MB",
+            f"{row.memory_mb:,.3f} MB",
             verdict,
         )
         body += "<tr>" + "".join(f"<td style='text-align:left'>{c}</td>" for c in cells) + "</tr>"
-    fitting = [row["fighter"] for row in rows if row["fits"]]
-    context = rows[0]["context"]
+    fitting = [row.fighter for row in rows if row.fits]
+    context = rows[0].context
     note = (
         " (extrapolated beyond the measured positions: a straight line through the measurements)"
-        if any(row["extrapolated"] for row in rows)
+        if any(row.extrapolated for row in rows)
         else " (within the measured positions)"
     )
     summary = (
@@ -169,76 +217,6 @@ def format_edge_costs(rows: list[dict[str, Any]]) -> str:
         + " fits the device."
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{summary}</p>"
-
-
-def edge_explorer(
-    fits: Mapping[str, Mapping[str, float]],
-    weights_bytes: Mapping[str, int],
-    *,
-    context: int = 4096,
-    memory_budget_mb: float = 1.0,
-    latency_budget_ms: float = 2.0,
-) -> ipywidgets.VBox:
-    """Context length and a device's budgets -> each fighter's latency and memory.
-
-    Controls: ``"context"`` (64 .. 1,048,576 tokens, powers of 2), ``"memory_mb"`` (0.01 ..
-    10,000 MB, log scale) and ``"latency_ms"`` (0.01 .. 1,000 ms per token, log scale). The
-    readout is :func:`format_edge_costs` of :func:`edge_costs`; no model runs, so it is
-    instant. Returns a ``VBox`` with ``.controls``, ``.readout``, ``.rows`` and ``.update()``.
-    """
-    from seqlib.widgets import _import_ipywidgets, explorer_box
-
-    widgets = _import_ipywidgets()
-    if context not in CONTEXTS:
-        raise ValueError(f"context must be a power of 2 from 64 to {CONTEXTS[-1]:,}, got {context}")
-    edge_costs(  # check everything once, before building widgets
-        fits,
-        weights_bytes,
-        context,
-        memory_budget_mb=memory_budget_mb,
-        latency_budget_ms=latency_budget_ms,
-    )
-    style = {"description_width": "initial"}
-
-    def budget_slider(value: float, max_exponent: int, description: str) -> object:
-        """A log-scale slider from 10^-2 to 10^max_exponent, in quarter decades."""
-        return widgets.FloatLogSlider(
-            value=value,
-            base=10,
-            min=-2,
-            max=max_exponent,
-            step=0.25,
-            description=description,
-            style=style,
-            continuous_update=False,
-        )
-
-    controls = {
-        "context": widgets.SelectionSlider(
-            options=[(f"{c:,}", c) for c in CONTEXTS],
-            value=context,
-            description="context (tokens)",
-            style=style,
-            continuous_update=False,
-        ),
-        "memory_mb": budget_slider(memory_budget_mb, 4, "memory budget (MB)"),
-        "latency_ms": budget_slider(latency_budget_ms, 3, "latency budget (ms/token)"),
-    }
-    readout = widgets.HTML()
-
-    def update(change: object = None) -> None:
-        box.rows = edge_costs(
-            fits,
-            weights_bytes,
-            controls["context"].value,
-            memory_budget_mb=controls["memory_mb"].value,
-            latency_budget_ms=controls["latency_ms"].value,
-        )
-        readout.value = format_edge_costs(box.rows)
-
-    box = explorer_box([*controls.values(), readout], controls, readout, update)
-    update()
-    return box
 
 
 FIGHTERS = ("LSTM", "Transformer")
@@ -294,13 +272,3 @@ def stream_verdict_texts(
             f"difference {export_diff:.0e}",
         },
     }
-
-
-__all__ = [
-    "CONTEXTS",
-    "edge_costs",
-    "edge_explorer",
-    "fit_stream",
-    "format_edge_costs",
-    "stream_verdict_texts",
-]

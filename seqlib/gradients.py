@@ -13,8 +13,13 @@ same for the explorer widget and the tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -22,7 +27,20 @@ from seqlib._validate import check_choice, check_positive_int, check_tensor
 from seqlib.attention import MultiHeadAttention, causal_mask
 from seqlib.lstm import LSTM, RNN
 
-BACKBONES = ("rnn", "lstm", "attention")
+__all__ = [
+    "PROBES",
+    "GradientReach",
+    "format_gradient_flow_summary",
+    "gradient_by_distance",
+    "gradient_flow",
+    "gradient_flow_curves",
+    "gradient_flow_summary",
+    "make_probe",
+    "set_forget_bias",
+]
+
+# Three ways to carry x_t to h_T, probed at the same width (not a fight: see make_probe)
+PROBES = ("rnn", "lstm", "attention")
 
 
 def gradient_by_distance(model: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
@@ -43,17 +61,21 @@ def gradient_by_distance(model: Callable[[Tensor], Tensor], x: Tensor) -> Tensor
     return norms.flip(0)  # index k is the distance T - t = k
 
 
-def make_backbone(
+def make_probe(
     name: str, d_model: int = 32, *, forget_bias: float = 0.0, seed: int = 0
 ) -> Callable[[Tensor], Tensor]:
-    """A one-layer backbone (B, T, d) -> (B, T, d) with torch's default initialisation.
+    """A one-layer probe (B, T, d) -> (B, T, d) with torch's default initialisation.
+
+    The three probes share the width ``d_model``, not the parameter count: at initialisation,
+    how the gradient fades with distance is set by the recurrence, not the size. A fight at
+    equal parameters is :func:`seqlib.models.matched_pair`.
 
     ``"rnn"`` and ``"lstm"`` are seqlib's; ``forget_bias`` is added to the LSTM's forget-gate
     bias (a common trick: a positive bias makes the gate start near 1, "remember by default").
     ``"attention"`` is causal single-head self-attention, so that h_T sees x_1 .. x_T like the
     recurrent models do.
     """
-    check_choice(name, "name", BACKBONES)
+    check_choice(name, "name", PROBES)
     check_positive_int(d_model, "d_model")
     torch.manual_seed(seed)
     if name == "rnn":
@@ -85,13 +107,13 @@ def gradient_flow(
     """``‖∂h_T/∂x_t‖`` by distance (length,) for a freshly initialised backbone on random input."""
     check_positive_int(length, "length")
     check_positive_int(batch, "batch")
-    model = make_backbone(name, d_model, forget_bias=forget_bias, seed=seed)
+    model = make_probe(name, d_model, forget_bias=forget_bias, seed=seed)
     x = torch.randn(batch, length, d_model, generator=torch.Generator().manual_seed(seed))
     return gradient_by_distance(model, x)
 
 
 def gradient_flow_curves(
-    names: tuple[str, ...] | list[str] = BACKBONES, **kwargs: object
+    names: tuple[str, ...] | list[str] = PROBES, **kwargs: object
 ) -> dict[str, Tensor]:
     """:func:`gradient_flow` for several backbones with the same arguments: name -> (length,)."""
     return {name: gradient_flow(name, **kwargs) for name in names}  # type: ignore[arg-type]
@@ -122,10 +144,108 @@ def set_forget_bias(lstm: torch.nn.Module, value: float = 1.0) -> torch.nn.Modul
     return lstm
 
 
-__all__ = [
-    "gradient_by_distance",
-    "gradient_flow",
-    "gradient_flow_curves",
-    "make_backbone",
-    "set_forget_bias",
-]
+# ---------------------------------------------------------------------------------------------
+# Reading the curves: how much gradient is left, and how far it reaches
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradientReach:
+    """One model's gradient-by-distance curve in a few numbers (:func:`gradient_flow_summary`).
+
+    ``length``: T; ``at_1`` and ``at_last``: the norm at distance 1 and at T - 1; ``ratio``:
+    ``at_last / at_1`` (``nan`` if ``at_1`` is 0); ``reach``: the largest distance k in
+    1 .. T-1 with ``norm[k] >= threshold * at_1`` (0 if ``at_1`` is 0; T - 1 means all the way
+    back); ``threshold``: the one used for ``reach``.
+    """
+
+    model: str
+    length: int
+    at_1: float
+    at_last: float
+    ratio: float
+    reach: int
+    threshold: float
+
+
+def _curve_to_numpy(curve: object, name: str) -> np.ndarray:
+    if isinstance(curve, torch.Tensor):
+        curve = curve.detach().cpu().double().numpy()
+    try:
+        norms = np.asarray(curve, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"curves[{name!r}] must be a 1-D tensor of norms, got {curve!r}") from error
+    if norms.ndim != 1 or len(norms) < 2:
+        raise ValueError(
+            f"curves[{name!r}] must be 1-D with at least 2 distances (0 and 1), "
+            f"got shape {norms.shape}"
+        )
+    if not np.isfinite(norms).all():
+        raise ValueError(f"curves[{name!r}] must be finite (no NaN or infinity)")
+    return norms
+
+
+def gradient_flow_summary(
+    curves: Mapping[str, Tensor], threshold: float = 1e-3
+) -> list[GradientReach]:
+    """Summarise gradient-by-distance curves: how much gradient is left, and how far it reaches.
+
+    ``curves`` maps a model name to a 1-D tensor (T,) whose entry k is ``‖∂h_T/∂x_t‖`` at
+    distance ``k = T - t`` (as from :func:`gradient_flow_curves`); T >= 2. Distance 0 is
+    skipped as the reference because ``x_T`` reaches ``h_T`` directly in every model; distance
+    1 is the first step that has to travel back in time. ``reach`` is the largest distance
+    above the threshold, so a curve that dips and recovers counts its recovery.
+
+    Returns one :class:`GradientReach` per model, in the order of ``curves``.
+    """
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a mapping {{name: tensor}}, got {type(curves).__name__}")
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    rows = []
+    for name, curve in curves.items():
+        norms = _curve_to_numpy(curve, name)
+        at_1, at_last = float(norms[1]), float(norms[-1])
+        strong = np.flatnonzero(norms[1:] >= threshold * at_1) + 1 if at_1 > 0 else []
+        rows.append(
+            GradientReach(
+                model=str(name),
+                length=len(norms),
+                at_1=at_1,
+                at_last=at_last,
+                ratio=at_last / at_1 if at_1 > 0 else math.nan,
+                reach=int(strong[-1]) if len(strong) else 0,
+                threshold=float(threshold),
+            )
+        )
+    return rows
+
+
+def format_gradient_flow_summary(rows: Sequence[GradientReach]) -> str:
+    """An HTML table of :func:`gradient_flow_summary`'s rows (one row per model).
+
+    Display it with ``IPython.display.HTML(...)`` or put it in an ``ipywidgets.HTML``.
+    """
+    if not rows:
+        return "<p>No model selected: tick at least one.</p>"
+    header = (
+        "<tr><th>model</th><th>‖∂h<sub>T</sub>/∂x<sub>T−1</sub>‖</th>"
+        "<th>at distance T−1</th><th>last / first</th><th>reach (steps)</th></tr>"
+    )
+    body = "".join(
+        "<tr>"
+        f"<td><b>{html.escape(row.model)}</b></td>"
+        f"<td>{row.at_1:.2e}</td>"
+        f"<td>{row.at_last:.2e}</td>"
+        f"<td>{row.ratio:.1e}</td>"
+        f"<td>{row.reach} of {row.length - 1}</td>"
+        "</tr>"
+        for row in rows
+    )
+    note = (
+        "<small>reach: the farthest distance where the gradient is still at least "
+        f"{rows[0].threshold:.2g} times its value at distance 1.</small>"
+    )
+    return f"<table>{header}{body}</table>{note}"

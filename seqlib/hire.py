@@ -20,7 +20,8 @@ data efficiency (the learning curve at your data size, inside the measured sizes
 measured on: asked about a GPU with CPU timings, the advice rests on the learning curves alone,
 or says that nothing measured here decides.
 Nonsense input (a negative size, a zero budget, an unknown hardware) raises ``ValueError`` with
-a message saying what is expected; the explorer shows that message instead of advice.
+a message saying what is expected; the explorer (:func:`seqlib.widgets.hire_explorer`) shows
+that message instead of advice.
 """
 
 from __future__ import annotations
@@ -29,14 +30,26 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
-    import ipywidgets
-
     from seqlib.measurement import Measurement
+
+__all__ = [
+    "DRIVERS",
+    "FIGHTERS",
+    "HARDWARE",
+    "Advice",
+    "Measurements",
+    "accuracy_at",
+    "advice_html",
+    "advise",
+    "latency_at",
+    "validate_inputs",
+    "verdict_sentences",
+]
 
 FIGHTERS = ("LSTM", "Transformer")
 HARDWARE = ("cpu", "gpu")
@@ -437,53 +450,3 @@ def advice_html(
         ).to_html()
     except ValueError as error:
         return f"<p>⚠️ <b>Check your input:</b> {html.escape(str(error))}</p>"
-
-
-def hire_explorer(
-    measured: Measurements,
-    *,
-    n_examples: int = 200,
-    seq_length: int = 128,
-    latency_budget_ms: float = 1.0,
-    hardware: str = "cpu",
-    margin: float = 0.01,
-) -> ipywidgets.VBox:
-    """An explorer: type your data size, sequence length, latency budget and hardware; read
-    the advice (:func:`advice_html`, with ``margin`` as in :func:`advise`) and which
-    measurement drove it.
-
-    Returns an ``ipywidgets.VBox`` with ``box.controls`` (``"n_examples"``, ``"seq_length"``,
-    ``"latency_budget_ms"``, ``"hardware"``), ``box.readout`` (the HTML advice) and
-    ``box.update()``. Works with ipywidgets 7.7 and 8.x.
-    """
-    from seqlib.widgets import _import_ipywidgets, explorer_box
-
-    widgets = _import_ipywidgets()
-    style = {"description_width": "initial"}
-    controls: dict[str, Any] = {
-        "n_examples": widgets.IntText(
-            value=n_examples, description="training examples", style=style
-        ),
-        "seq_length": widgets.IntText(
-            value=seq_length, description="tokens per sequence", style=style
-        ),
-        "latency_budget_ms": widgets.FloatText(
-            value=latency_budget_ms, description="budget (ms per token)", style=style
-        ),
-        "hardware": widgets.Dropdown(
-            options=list(HARDWARE), value=hardware, description="hardware"
-        ),
-    }
-    readout = widgets.HTML()
-
-    def update(change: object = None) -> None:
-        readout.value = advice_html(*(c.value for c in controls.values()), measured, margin=margin)
-
-    rows = [
-        widgets.HBox([controls["n_examples"], controls["seq_length"]]),
-        widgets.HBox([controls["latency_budget_ms"], controls["hardware"]]),
-        readout,
-    ]
-    box = explorer_box(rows, controls, readout, update)
-    update()
-    return box

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -29,6 +30,16 @@ from seqlib.attention import (
     scaled_dot_product_attention,
 )
 from seqlib.models import SequenceModel
+
+__all__ = [
+    "KVCacheStreamer",
+    "PrefixStreamer",
+    "RecurrentStreamer",
+    "StreamRecord",
+    "Streamer",
+    "stream",
+    "streamer_for",
+]
 
 
 def _check_model(model: object, backbones: tuple[str, ...], causal: bool) -> SequenceModel:
@@ -166,17 +177,27 @@ def streamer_for(model: SequenceModel, *, cache: bool = True) -> Streamer:
     return RecurrentStreamer(model)
 
 
+@dataclass(frozen=True)
+class StreamRecord:
+    """One measurement of a stream: after ``position`` tokens, the mean time per token since
+    the previous record (ms) and the bytes carried to the next token (state or KV cache)."""
+
+    position: int
+    ms_per_token: float
+    memory_bytes: int
+
+
 def stream(
     streamer: Streamer,
     tokens: Tensor,
     *,
     every: int = 1,
     clock: Callable[[], float] = time.perf_counter,
-) -> list[dict]:
+) -> list[StreamRecord]:
     """Feed ``tokens`` (B, N) (or (B, N, F)) one step at a time; measure as it goes.
 
-    Every ``every`` tokens, one record: ``position`` (tokens seen), ``ms_per_token`` (mean wall
-    time of the steps since the last record) and ``memory_bytes`` (what the streamer carries).
+    Every ``every`` tokens, one :class:`StreamRecord`: the position, the mean wall time per
+    step since the last record, and the bytes the streamer carries.
     """
     check_tensor(tokens, "tokens", ndim=(2, 3), floating=False)
     check_positive_int(every, "every")
@@ -187,11 +208,11 @@ def stream(
         if t % every == 0:
             now = clock()
             records.append(
-                {
-                    "position": t,
-                    "ms_per_token": (now - start) * 1e3 / every,
-                    "memory_bytes": streamer.memory_bytes(),
-                }
+                StreamRecord(
+                    position=t,
+                    ms_per_token=(now - start) * 1e3 / every,
+                    memory_bytes=streamer.memory_bytes(),
+                )
             )
             start = clock()
     return records

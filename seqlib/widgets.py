@@ -1,26 +1,31 @@
-"""ipywidgets explorers: thin views over pure functions.
+"""ipywidgets explorers, one per round: thin views over pure functions.
 
-Each explorer is a few controls wired to a function that does the work (and has its own
-tests); the explorer only redraws. Everything here works with ipywidgets 7.7 (what Colab
-ships) and 8.x: only the basic widgets both have, ``observe(handler, names="value")`` and an
-``Output`` that is cleared and redrawn.
+Each explorer is a few controls wired to a function that does the work and lives with its idea
+(and has its own tests); the explorer only redraws:
 
-ipywidgets and matplotlib are imported when an explorer is built, not when seqlib is imported;
-the pure functions (``gradient_flow_summary``, ``format_gradient_flow_summary``) need neither.
+==================================  =========================================================
+round 1 :func:`gradient_flow_explorer`  :mod:`seqlib.gradients` (curves and their summary)
+round 2 :func:`speed_explorer`          :mod:`seqlib.speed` (timing the matched pair)
+round 3 :func:`attention_explorer`      :mod:`seqlib.interpret` (:func:`explain_sentence`)
+round 4 :func:`hire_explorer`           :mod:`seqlib.hire` (the advice)
+round 5 :func:`edge_explorer`           :mod:`seqlib.edge` (the edge calculator)
+==================================  =========================================================
+
+Everything here works with ipywidgets 7.7 (what Colab ships) and 8.x: only the basic widgets
+both have, ``observe(handler, names="value")`` and an ``Output`` that is cleared and redrawn.
+ipywidgets and matplotlib are imported when an explorer is built, not when seqlib is imported.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from seqlib import interpret, language
+from seqlib import edge, gradients, hire, interpret, language
 from seqlib._validate import check_choice, check_positive_int
 
 if TYPE_CHECKING:
@@ -32,7 +37,7 @@ INSTALL_HINT = (
 )
 
 
-def _import_ipywidgets() -> Any:
+def import_ipywidgets() -> Any:
     """Import ipywidgets, or fail with a one-sentence install hint."""
     try:
         import ipywidgets
@@ -49,7 +54,7 @@ def explorer_box(
 
     The caller runs ``update()`` once after this returns, to draw the first view.
     """
-    widgets = _import_ipywidgets()
+    widgets = import_ipywidgets()
     for control in controls.values():
         control.observe(update, names="value")
     box = widgets.VBox(rows)
@@ -57,98 +62,6 @@ def explorer_box(
     for name, part in parts.items():
         setattr(box, name, part)
     return box
-
-
-# ---------------------------------------------------------------------------------------------
-# Gradient flow (round 1): the pure part
-# ---------------------------------------------------------------------------------------------
-
-
-def _curve_to_numpy(curve: object, name: str) -> np.ndarray:
-    if isinstance(curve, torch.Tensor):
-        curve = curve.detach().cpu().double().numpy()
-    norms = np.asarray(curve, dtype=np.float64)
-    if norms.ndim != 1 or len(norms) < 2:
-        raise ValueError(
-            f"curves[{name!r}] must be 1-D with at least 2 distances (0 and 1), "
-            f"got shape {norms.shape}"
-        )
-    return norms
-
-
-def gradient_flow_summary(
-    curves: Mapping[str, torch.Tensor], threshold: float = 1e-3
-) -> list[dict[str, Any]]:
-    """Summarise gradient-by-distance curves: how much gradient is left, and how far it reaches.
-
-    ``curves`` maps a model name to a 1-D tensor (T,) whose entry k is ``‖∂h_T/∂x_t‖`` at
-    distance ``k = T - t`` (as from ``seqlib.gradients.gradient_flow_curves``); T >= 2.
-    Distance 0 is skipped as the reference because ``x_T`` reaches ``h_T`` directly in every
-    model; distance 1 is the first step that has to travel back in time.
-
-    Returns one dict per model, in the order of ``curves``, with keys:
-
-    - ``"model"``: the name;
-    - ``"length"``: T;
-    - ``"at_1"``: the norm at distance 1;
-    - ``"at_last"``: the norm at the last distance, T - 1;
-    - ``"ratio"``: ``at_last / at_1`` (``nan`` if ``at_1`` is 0);
-    - ``"reach"``: the largest distance k in 1 .. T-1 with ``norm[k] >= threshold * at_1``
-      (the largest such k, so a curve that dips and recovers counts its recovery); 0 if
-      ``at_1`` is 0. ``reach == T - 1`` means the gradient reaches all the way back;
-    - ``"threshold"``: the ``threshold`` used for ``reach``.
-    """
-    if not isinstance(curves, Mapping):
-        raise TypeError(f"curves must be a mapping {{name: tensor}}, got {type(curves).__name__}")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-        raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
-    if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    rows = []
-    for name, curve in curves.items():
-        norms = _curve_to_numpy(curve, name)
-        at_1, at_last = float(norms[1]), float(norms[-1])
-        strong = np.flatnonzero(norms[1:] >= threshold * at_1) + 1 if at_1 > 0 else []
-        rows.append(
-            {
-                "model": str(name),
-                "length": len(norms),
-                "at_1": at_1,
-                "at_last": at_last,
-                "ratio": at_last / at_1 if at_1 > 0 else math.nan,
-                "reach": int(strong[-1]) if len(strong) else 0,
-                "threshold": float(threshold),
-            }
-        )
-    return rows
-
-
-def format_gradient_flow_summary(rows: list[dict[str, Any]]) -> str:
-    """An HTML table of :func:`gradient_flow_summary`'s rows (one row per model).
-
-    Display it with ``IPython.display.HTML(...)`` or put it in an ``ipywidgets.HTML``.
-    """
-    if not rows:
-        return "<p>No model selected: tick at least one.</p>"
-    header = (
-        "<tr><th>model</th><th>‖∂h<sub>T</sub>/∂x<sub>T−1</sub>‖</th>"
-        "<th>at distance T−1</th><th>last / first</th><th>reach (steps)</th></tr>"
-    )
-    body = "".join(
-        "<tr>"
-        f"<td><b>{html.escape(row['model'])}</b></td>"
-        f"<td>{row['at_1']:.2e}</td>"
-        f"<td>{row['at_last']:.2e}</td>"
-        f"<td>{row['ratio']:.1e}</td>"
-        f"<td>{row['reach']} of {row['length'] - 1}</td>"
-        "</tr>"
-        for row in rows
-    )
-    note = (
-        "<small>reach: the farthest distance where the gradient is still at least "
-        f"{rows[0].get('threshold', 1e-3):.2g} times its value at distance 1.</small>"
-    )
-    return f"<table>{header}{body}</table>{note}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,11 +86,10 @@ def gradient_flow_explorer(*, length: int = 60, d_model: int = 16) -> ipywidgets
     - ``box.curves``: the curves last drawn, ``{name: tensor (length,)}``;
     - ``box.update()``: recompute and redraw now.
     """
-    widgets = _import_ipywidgets()
+    widgets = import_ipywidgets()
     import matplotlib.pyplot as plt
     from IPython.display import clear_output, display
 
-    from seqlib.gradients import BACKBONES, gradient_flow
     from seqlib.viz import FIGSIZE, plot_gradient_flow
 
     check_positive_int(length, "length")
@@ -186,7 +98,8 @@ def gradient_flow_explorer(*, length: int = 60, d_model: int = 16) -> ipywidgets
         raise ValueError(f"length must be between 10 and 200 (the slider's range), got {length}")
 
     checkboxes = {
-        name: widgets.Checkbox(value=True, description=name, indent=False) for name in BACKBONES
+        name: widgets.Checkbox(value=True, description=name, indent=False)
+        for name in gradients.PROBES
     }
     length_slider = widgets.IntSlider(
         value=length, min=10, max=200, step=10, description="length T", continuous_update=False
@@ -208,7 +121,7 @@ def gradient_flow_explorer(*, length: int = 60, d_model: int = 16) -> ipywidgets
         bias = bias_slider.value if name == "lstm" else 0.0  # the bias only changes the LSTM
         key = (name, length_slider.value, bias)
         if key not in cache:
-            cache[key] = gradient_flow(
+            cache[key] = gradients.gradient_flow(
                 name, length=length_slider.value, d_model=d_model, forget_bias=bias
             )
         return cache[key]
@@ -216,7 +129,9 @@ def gradient_flow_explorer(*, length: int = 60, d_model: int = 16) -> ipywidgets
     def update(change: object = None) -> None:
         curves = {name: curve(name) for name, box in checkboxes.items() if box.value}
         box.curves = curves
-        readout.value = format_gradient_flow_summary(gradient_flow_summary(curves))
+        readout.value = gradients.format_gradient_flow_summary(
+            gradients.gradient_flow_summary(curves)
+        )
         with output:
             clear_output(wait=True)
             if curves:
@@ -404,7 +319,7 @@ def speed_explorer(
     ``"width"``, ``"mode"``, ``"threads"``), ``box.readout`` (HTML), ``box.result`` (the last
     :func:`time_fighters` dict) and ``box.update()``.
     """
-    widgets = _import_ipywidgets()
+    widgets = import_ipywidgets()
 
     check_positive_int(max_length, "max_length")
     if not 10 <= max_length <= SPEED_MAX_LENGTH:
@@ -474,92 +389,9 @@ def speed_explorer(
     return box
 
 
-__all__ = [
-    "explorer_box",
-    "SPEED_MODES",
-    "format_fighter_timings",
-    "format_gradient_flow_summary",
-    "gradient_flow_explorer",
-    "gradient_flow_summary",
-    "lstm_parameter_count",
-    "matched_fighters",
-    "speed_explorer",
-    "time_fighters",
-]
-
-
 # ---------------------------------------------------------------------------------------------
 # Attention and saliency (round 3): type a sentence, see what each fighter looked at
 # ---------------------------------------------------------------------------------------------
-
-
-def explain_sentence(
-    text: str, transformer: nn.Module, lstm: nn.Module, *, layer: int = 0, head: int = 0
-) -> dict[str, Any]:
-    """Both fighters' answer for the pronoun of ``text``, with what each one looked at.
-
-    Returns a dict: ``words``; ``pronoun`` (index of the last he/she/they); ``expected`` (the
-    agreeing person, or None when no single person agrees); ``transformer`` and ``lstm``: the
-    predicted antecedent; ``attention`` (T, T): layer ``layer``, head ``head``; ``rollout``
-    (T,): attention rollout from the pronoun; ``saliency`` (T,): the LSTM's integrated-gradients
-    saliency of its answer.
-
-    Raises ``ValueError`` with a readable message for a word outside the vocabulary, a sentence
-    without a pronoun or longer than the models were trained on, or a layer/head out of range.
-    """
-    sentence = language.parse(text)
-    limit = language.max_length()
-    if len(sentence.words) > limit:
-        raise ValueError(
-            f"the sentence has {len(sentence.words)} words; keep it to {limit} or fewer"
-        )
-    inputs = language.encode(sentence)[None]  # (1, T)
-    position = torch.tensor([sentence.pronoun])
-    maps = interpret.attention_maps(transformer, inputs)  # per layer (1, h, T, T)
-    if not 0 <= layer < len(maps):
-        raise ValueError(f"layer must be in 0..{len(maps) - 1}, got {layer}")
-    if not 0 <= head < maps[0].shape[1]:
-        raise ValueError(f"head must be in 0..{maps[0].shape[1] - 1}, got {head}")
-    rollout = interpret.attention_rollout(maps)[0, sentence.pronoun]  # (T,)
-    answers = {
-        name: language.PERSONS[int(interpret.predict(model, inputs, position))]
-        for name, model in (("transformer", transformer), ("lstm", lstm))
-    }
-    saliency = interpret.saliency(lstm, inputs, position, method="integrated_gradients", steps=16)
-    return {
-        "words": list(sentence.words),
-        "pronoun": sentence.pronoun,
-        "expected": sentence.answer if sentence.antecedent >= 0 else None,
-        **answers,
-        "attention": maps[layer][0, head],
-        "rollout": rollout,
-        "saliency": saliency[0],
-        "layer": layer,
-        "head": head,
-    }
-
-
-def format_explanation(result: dict[str, Any]) -> str:
-    """A one-paragraph HTML readout of :func:`explain_sentence`'s result."""
-    words = result["words"]
-    pronoun = words[result["pronoun"]]
-    before = result["rollout"][: result["pronoun"]]
-    top = words[int(before.argmax())] if len(before) else "(nothing)"
-    sal = result["saliency"][: result["pronoun"]].abs()
-    top_sal = words[int(sal.argmax())] if len(sal) else "(nothing)"
-    expected = result["expected"]
-    rule = (
-        f"agreement says <b>{html.escape(expected)}</b>"
-        if expected
-        else "no single person agrees with it: the models must guess"
-    )
-    return (
-        f"<p>Pronoun <b>{html.escape(pronoun)}</b>: {rule}. "
-        f"Transformer answers <b>{html.escape(result['transformer'])}</b>, "
-        f"LSTM answers <b>{html.escape(result['lstm'])}</b>. "
-        f"Most attended word before the pronoun (rollout): <b>{html.escape(top)}</b>; "
-        f"most salient word for the LSTM: <b>{html.escape(top_sal)}</b>.</p>"
-    )
 
 
 def attention_explorer(
@@ -571,9 +403,10 @@ def attention_explorer(
     Words outside the vocabulary (or no pronoun) give a message in the readout, not a
     traceback. Parts, for tests: ``box.controls`` (``"text"``, ``"layer"``, ``"head"``),
     ``box.readout`` (HTML), ``box.output`` (the plots), ``box.result`` (the last
-    :func:`explain_sentence` result, or None after a bad sentence), ``box.update()``.
+    :func:`seqlib.interpret.explain_sentence` result, or None after a bad sentence),
+    ``box.update()``.
     """
-    widgets = _import_ipywidgets()
+    widgets = import_ipywidgets()
     import matplotlib.pyplot as plt
     from IPython.display import clear_output, display
 
@@ -589,7 +422,7 @@ def attention_explorer(
 
     def update(change: object = None) -> None:
         try:
-            result = explain_sentence(
+            result = interpret.explain_sentence(
                 text_box.value, transformer, lstm, layer=layer.value, head=head.value
             )
         except ValueError as error:
@@ -599,22 +432,22 @@ def attention_explorer(
                 clear_output()
             return
         box.result = result
-        readout.value = format_explanation(result)
-        words = result["words"]
+        readout.value = interpret.format_explanation(result)
+        words = result.words
         with output:
             clear_output(wait=True)
             fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
             heatmap(
-                result["attention"],
+                result.attention,
                 row_labels=words,
                 col_labels=words,
                 ax=left,
-                title=f"Transformer: layer {result['layer']}, head {result['head']}",
+                title=f"Transformer: layer {result.layer}, head {result.head}",
             )
-            sal = result["saliency"].numpy()
+            sal = result.saliency.numpy()
             right.bar(range(len(words)), sal, color=["C3" if s < 0 else "C0" for s in sal])
             right.set_xticks(range(len(words)), labels=words, rotation=45, ha="right")
-            right.set_title(f"LSTM: saliency of its answer ({result['lstm']})")
+            right.set_title(f"LSTM: saliency of its answer ({result.lstm})")
             right.axhline(0, color="black", linewidth=0.5)
             display(fig)
             plt.close(fig)
@@ -626,4 +459,132 @@ def attention_explorer(
     return box
 
 
-__all__ += ["attention_explorer", "explain_sentence", "format_explanation"]
+# ---------------------------------------------------------------------------------------------
+# Which fighter to hire (round 4): your situation in, the advice and its reason out
+# ---------------------------------------------------------------------------------------------
+
+
+def hire_explorer(
+    measured: hire.Measurements,
+    *,
+    n_examples: int = 200,
+    seq_length: int = 128,
+    latency_budget_ms: float = 1.0,
+    hardware: str = "cpu",
+    margin: float = 0.01,
+) -> ipywidgets.VBox:
+    """An explorer: type your data size, sequence length, latency budget and hardware; read
+    the advice (:func:`seqlib.hire.advice_html`, with ``margin`` as in
+    :func:`seqlib.hire.advise`) and which measurement drove it.
+
+    Returns an ``ipywidgets.VBox`` with ``box.controls`` (``"n_examples"``, ``"seq_length"``,
+    ``"latency_budget_ms"``, ``"hardware"``), ``box.readout`` (the HTML advice) and
+    ``box.update()``. Works with ipywidgets 7.7 and 8.x.
+    """
+    widgets = import_ipywidgets()
+    style = {"description_width": "initial"}
+    controls: dict[str, Any] = {
+        "n_examples": widgets.IntText(
+            value=n_examples, description="training examples", style=style
+        ),
+        "seq_length": widgets.IntText(
+            value=seq_length, description="tokens per sequence", style=style
+        ),
+        "latency_budget_ms": widgets.FloatText(
+            value=latency_budget_ms, description="budget (ms per token)", style=style
+        ),
+        "hardware": widgets.Dropdown(
+            options=list(hire.HARDWARE), value=hardware, description="hardware"
+        ),
+    }
+    readout = widgets.HTML()
+
+    def update(change: object = None) -> None:
+        readout.value = hire.advice_html(
+            *(c.value for c in controls.values()), measured, margin=margin
+        )
+
+    rows = [
+        widgets.HBox([controls["n_examples"], controls["seq_length"]]),
+        widgets.HBox([controls["latency_budget_ms"], controls["hardware"]]),
+        readout,
+    ]
+    box = explorer_box(rows, controls, readout, update)
+    update()
+    return box
+
+
+# ---------------------------------------------------------------------------------------------
+# The edge calculator (round 5): a context length and a device's budgets
+# ---------------------------------------------------------------------------------------------
+
+
+def edge_explorer(
+    fits: Mapping[str, edge.StreamFit],
+    weights_bytes: Mapping[str, int],
+    *,
+    context: int = 4096,
+    memory_budget_mb: float = 1.0,
+    latency_budget_ms: float = 2.0,
+) -> ipywidgets.VBox:
+    """Context length and a device's budgets -> each fighter's latency and memory.
+
+    Controls: ``"context"`` (64 .. 1,048,576 tokens, powers of 2), ``"memory_mb"`` (0.01 ..
+    10,000 MB, log scale) and ``"latency_ms"`` (0.01 .. 1,000 ms per token, log scale). The
+    readout is :func:`seqlib.edge.format_edge_costs` of :func:`seqlib.edge.edge_costs`; no model
+    runs, so it is instant. Returns a ``VBox`` with ``.controls``, ``.readout``, ``.rows`` (the
+    :class:`seqlib.edge.EdgeCost` rows) and ``.update()``.
+    """
+    widgets = import_ipywidgets()
+    if context not in edge.CONTEXTS:
+        raise ValueError(
+            f"context must be a power of 2 from 64 to {edge.CONTEXTS[-1]:,}, got {context}"
+        )
+    edge.edge_costs(  # check everything once, before building widgets
+        fits,
+        weights_bytes,
+        context,
+        memory_budget_mb=memory_budget_mb,
+        latency_budget_ms=latency_budget_ms,
+    )
+    style = {"description_width": "initial"}
+
+    def budget_slider(value: float, max_exponent: int, description: str) -> object:
+        """A log-scale slider from 10^-2 to 10^max_exponent, in quarter decades."""
+        return widgets.FloatLogSlider(
+            value=value,
+            base=10,
+            min=-2,
+            max=max_exponent,
+            step=0.25,
+            description=description,
+            style=style,
+            continuous_update=False,
+        )
+
+    controls = {
+        "context": widgets.SelectionSlider(
+            options=[(f"{c:,}", c) for c in edge.CONTEXTS],
+            value=context,
+            description="context (tokens)",
+            style=style,
+            continuous_update=False,
+        ),
+        "memory_mb": budget_slider(memory_budget_mb, 4, "memory budget (MB)"),
+        "latency_ms": budget_slider(latency_budget_ms, 3, "latency budget (ms/token)"),
+    }
+    readout = widgets.HTML()
+
+    def update(change: object = None) -> None:
+        box.rows = edge.edge_costs(
+            fits,
+            weights_bytes,
+            controls["context"].value,
+            memory_budget_mb=controls["memory_mb"].value,
+            latency_budget_ms=controls["latency_ms"].value,
+        )
+        readout.value = edge.format_edge_costs(box.rows)
+
+    box = explorer_box([*controls.values(), readout], controls, readout, update)
+    update()
+    return box

@@ -1,13 +1,12 @@
-"""seqlib.edge's words for round 5: the verdict sentences and the experiment's prediction check.
-
-(The calculator and the explorer are tested in tests/test_round5_widgets.py.)
-"""
+"""seqlib.edge: the fitted lines and the budget arithmetic on hand-made records, and the words
+of round 5's verdict (the explorer is tested in tests/test_widgets.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from seqlib.edge import stream_verdict_texts
+from seqlib.edge import edge_costs, fit_stream, format_edge_costs, stream_verdict_texts
+from seqlib.streaming import StreamRecord
 
 NUMBERS = dict(
     tokens=1024,
@@ -54,3 +53,90 @@ def test_stream_verdict_texts_bad_counts():
         stream_verdict_texts(**{**NUMBERS, "threads": 0})
 
 
+def records(ms: list[float], memory: list[int], every: int = 100) -> list[StreamRecord]:
+    return [
+        StreamRecord(position=every * (i + 1), ms_per_token=m, memory_bytes=b)
+        for i, (m, b) in enumerate(zip(ms, memory, strict=True))
+    ]
+
+
+# an LSTM: flat time, constant state; a KV cache: memory grows 1000 bytes per token
+LSTM = records([1.0, 1.0, 1.0], [500, 500, 500])
+KV = records([1.0, 1.5, 2.0], [100_000, 200_000, 300_000])
+FITS = {"LSTM": fit_stream(LSTM), "KV": fit_stream(KV)}
+WEIGHTS = {"LSTM": 400_000, "KV": 400_000}
+
+
+def test_fit_stream_exact_lines():
+    lstm, kv = FITS["LSTM"], FITS["KV"]
+    assert lstm.ms_slope == pytest.approx(0.0, abs=1e-12)
+    assert lstm.bytes_slope == pytest.approx(0.0, abs=1e-9)
+    assert lstm.bytes_intercept == pytest.approx(500)
+    assert kv.bytes_slope == pytest.approx(1000)
+    assert kv.bytes_intercept == pytest.approx(0, abs=1e-6)
+    assert kv.ms_slope == pytest.approx(0.005) and kv.ms_intercept == pytest.approx(0.5)
+    assert kv.max_position == 300 and kv.min_ms == 1.0
+
+
+def test_fit_stream_noise_does_not_go_negative():
+    fit = fit_stream(records([2.0, 1.9, 1.8], [1, 1, 1]))
+    assert fit.ms_slope == 0.0 and fit.ms_intercept == pytest.approx(1.9)
+
+
+def test_edge_costs_arithmetic():
+    rows = edge_costs(FITS, WEIGHTS, 1000, memory_budget_mb=1.0, latency_budget_ms=3.0)
+    lstm, kv = rows
+    assert lstm.fighter == "LSTM" and kv.fighter == "KV"
+    assert lstm.memory_mb == pytest.approx(0.4005)
+    assert kv.state_mb == pytest.approx(1.0) and kv.memory_mb == pytest.approx(1.4)
+    assert kv.ms_per_token == pytest.approx(5.5)  # 0.5 + 0.005 * 1000
+    assert kv.seconds_total == pytest.approx((0.5 + 0.005 * 1001 / 2) * 1000 / 1e3)
+    assert lstm.fits and not kv.fits
+    assert not kv.fits_memory and not kv.fits_latency
+    assert all(row.extrapolated for row in rows)  # 1000 > 300 measured
+    inside = edge_costs(FITS, WEIGHTS, 200, memory_budget_mb=1.0, latency_budget_ms=3.0)
+    assert not any(row.extrapolated for row in inside) and all(r.fits for r in inside)
+
+
+def test_format():
+    text = format_edge_costs(
+        edge_costs(FITS, WEIGHTS, 1000, memory_budget_mb=1.0, latency_budget_ms=3.0)
+    )
+    assert "At 1,000 tokens (extrapolated" in text and "LSTM fits the device" in text
+    assert "❌ memory and latency" in text
+    assert format_edge_costs([]) == "<p>no fighters</p>"
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"context": 0}, "context"),
+        ({"memory_budget_mb": 0}, "memory_budget_mb"),
+        ({"latency_budget_ms": -1}, "latency_budget_ms"),
+        ({"weights_bytes": {"LSTM": 1}}, "same fighters"),
+    ],
+)
+def test_edge_costs_bad_input(kwargs, match):
+    args = {
+        "fits": FITS,
+        "weights_bytes": WEIGHTS,
+        "context": 100,
+        "memory_budget_mb": 1.0,
+        "latency_budget_ms": 1.0,
+        **kwargs,
+    }
+    with pytest.raises((ValueError, TypeError), match=match):
+        edge_costs(**args)
+
+
+def test_fit_stream_bad_input():
+    with pytest.raises(ValueError, match="non-empty"):
+        fit_stream([])
+    with pytest.raises(TypeError, match="StreamRecord"):
+        fit_stream([{"position": 1, "ms_per_token": 1.0, "memory_bytes": 1}])
+
+
+def test_fit_stream_constant_memory_means_constant_time():
+    """Timing noise that rises on an LSTM (constant state) must not extrapolate upwards."""
+    fit = fit_stream(records([0.8, 0.9, 1.0], [500, 500, 500]))
+    assert fit.ms_slope == 0.0 and fit.ms_intercept == pytest.approx(0.9)

@@ -1,12 +1,16 @@
 """seqlib.gradients: the gradient-by-distance curves are the Jacobian norms they claim to be."""
 
+import math
+
 import pytest
 import torch
 
 from seqlib.gradients import (
+    format_gradient_flow_summary,
     gradient_by_distance,
     gradient_flow,
     gradient_flow_curves,
+    gradient_flow_summary,
     set_forget_bias,
 )
 from seqlib.lstm import LSTM
@@ -80,3 +84,42 @@ def test_set_forget_bias_opens_every_forget_gate(make):
 def test_set_forget_bias_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_summary_on_hand_made_curves():
+    curves = {
+        "halves": torch.tensor([8.0, 1.0, 0.5, 0.25, 0.125]),  # 1 / 2^(k-1) from distance 1
+        "flat": torch.tensor([5.0, 2.0, 2.0, 2.0, 2.0]),
+        "dip": torch.tensor([1.0, 1.0, 1e-9, 0.5, 1e-9]),  # dips and recovers at distance 3
+        "dead": torch.tensor([1.0, 0.0, 0.0, 0.0, 0.0]),
+    }
+    rows = gradient_flow_summary(curves, threshold=0.3)
+    assert [row.model for row in rows] == ["halves", "flat", "dip", "dead"]
+    halves, flat, dip, dead = rows
+    assert halves.length == 5
+    assert (halves.at_1, halves.at_last, halves.ratio) == (1.0, 0.125, 0.125)
+    assert halves.reach == 2  # 0.5 >= 0.3 at distance 2, 0.25 < 0.3 at distance 3
+    assert flat.ratio == 1.0 and flat.reach == 4  # all the way back: T - 1
+    assert dip.reach == 3  # the largest distance above the threshold, not the first drop
+    assert dead.reach == 0 and math.isnan(dead.ratio)
+    assert all(row.threshold == 0.3 for row in rows)
+    assert gradient_flow_summary(curves)[0].reach == 4  # default 1e-3: 0.125 >= 0.001
+
+
+def test_summary_bad_input():
+    with pytest.raises(TypeError, match="curves must be a mapping"):
+        gradient_flow_summary(torch.ones(5))
+    with pytest.raises(ValueError, match=r"at least 2 distances .* got shape \(1,\)"):
+        gradient_flow_summary({"a": torch.ones(1)})
+    with pytest.raises(ValueError, match="threshold must be in"):
+        gradient_flow_summary({"a": torch.ones(3)}, threshold=0)
+
+
+def test_format_summary_is_an_html_table():
+    rows = gradient_flow_summary({"<rnn>": torch.tensor([1.0, 0.5, 0.25])})
+    text = format_gradient_flow_summary(rows)
+    assert text.startswith("<table>") and text.count("<tr>") == 2  # header + one model
+    assert "&lt;rnn&gt;" in text  # names are escaped
+    assert "5.00e-01" in text and "2.50e-01" in text and "5.0e-01" in text
+    assert "2 of 2" in text  # reach of T - 1
+    assert "tick at least one" in format_gradient_flow_summary([])

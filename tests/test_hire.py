@@ -8,7 +8,6 @@ from seqlib.hire import (
     accuracy_at,
     advice_html,
     advise,
-    hire_explorer,
     latency_at,
     validate_inputs,
     verdict_sentences,
@@ -131,22 +130,6 @@ def test_advice_renders_as_text_and_html():
     advice = Advice("LSTM", "learning curve", "because <measured>", ["detail"])
     assert str(advice).startswith("LSTM (decided by: learning curve)")
     assert "&lt;measured&gt;" in advice.to_html() and "<li>detail</li>" in advice.to_html()
-
-
-def test_explorer_updates_and_shows_messages():
-    pytest.importorskip("ipywidgets")
-    box = hire_explorer(measured(), n_examples=100, seq_length=64, latency_budget_ms=10.0)
-    assert set(box.controls) == {"n_examples", "seq_length", "latency_budget_ms", "hardware"}
-    assert "LSTM" in box.readout.value and "learning curve" in box.readout.value
-    box.controls["latency_budget_ms"].value = 0.0
-    assert "⚠️" in box.readout.value and "latency_budget_ms" in box.readout.value
-    box.controls["latency_budget_ms"].value = 1.0
-    box.controls["seq_length"].value = 256
-    assert "latency per token" in box.readout.value
-    box.controls["hardware"].value = "gpu"  # CPU timings: no latency advice for a GPU
-    assert "not consulted" in box.readout.value and "latency per token" not in box.readout.value
-    wide = hire_explorer(measured(), n_examples=100, latency_budget_ms=10.0, margin=0.1)
-    assert "cost per million tokens" in wide.readout.value
 
 
 def test_the_margin_sets_what_counts_as_a_lead():

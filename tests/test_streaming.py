@@ -49,8 +49,8 @@ def test_memory_the_lstm_is_constant_the_cache_grows_linearly():
     lstm = build_model("lstm", d_model=8, **ARGS).eval()
     tf = build_model("transformer", d_model=8, nhead=2, causal=True, **ARGS).eval()
     tokens = torch.randint(11, (1, 40))
-    lstm_mem = [r["memory_bytes"] for r in stream(streamer_for(lstm), tokens, every=10)]
-    cache_mem = [r["memory_bytes"] for r in stream(streamer_for(tf), tokens, every=10)]
+    lstm_mem = [r.memory_bytes for r in stream(streamer_for(lstm), tokens, every=10)]
+    cache_mem = [r.memory_bytes for r in stream(streamer_for(tf), tokens, every=10)]
     assert lstm_mem == [2 * 2 * 8 * 4] * 4  # h and c, 2 layers, 8 floats, 4 bytes each
     assert cache_mem == [2 * 2 * 8 * 4 * t for t in (10, 20, 30, 40)]  # K and V per token
 
@@ -60,8 +60,8 @@ def test_stream_records():
     ticks = iter(range(100))
     records = stream(streamer_for(model), torch.randint(11, (1, 6)), every=2,
                      clock=lambda: float(next(ticks)))  # fmt: skip
-    assert [r["position"] for r in records] == [2, 4, 6]
-    assert all(r["ms_per_token"] == 500.0 for r in records)  # one tick per 2 tokens
+    assert [r.position for r in records] == [2, 4, 6]
+    assert all(r.ms_per_token == 500.0 for r in records)  # one tick per 2 tokens
 
 
 def test_bad_models_and_input():

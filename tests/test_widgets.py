@@ -1,6 +1,5 @@
-"""seqlib.widgets: the summary is right on hand-made curves; the explorer reacts to its controls."""
-
-import math
+"""seqlib.widgets: every round's explorer, headless, reacts to its controls (observers fire
+synchronously without a frontend), closes its figures and names what ipywidgets lacks."""
 
 import matplotlib
 
@@ -9,58 +8,18 @@ matplotlib.use("Agg")  # no window: the tests run headless
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+from seqlib import edge, language  # noqa: E402
+from seqlib.hire import Measurements  # noqa: E402
+from seqlib.streaming import StreamRecord  # noqa: E402
 from seqlib.widgets import (  # noqa: E402
-    format_gradient_flow_summary,
+    attention_explorer,
+    edge_explorer,
     gradient_flow_explorer,
-    gradient_flow_summary,
+    hire_explorer,
 )
 
 # ---------------------------------------------------------------------------------------------
-# The pure functions
-# ---------------------------------------------------------------------------------------------
-
-
-def test_summary_on_hand_made_curves():
-    curves = {
-        "halves": torch.tensor([8.0, 1.0, 0.5, 0.25, 0.125]),  # 1 / 2^(k-1) from distance 1
-        "flat": torch.tensor([5.0, 2.0, 2.0, 2.0, 2.0]),
-        "dip": torch.tensor([1.0, 1.0, 1e-9, 0.5, 1e-9]),  # dips and recovers at distance 3
-        "dead": torch.tensor([1.0, 0.0, 0.0, 0.0, 0.0]),
-    }
-    rows = gradient_flow_summary(curves, threshold=0.3)
-    assert [row["model"] for row in rows] == ["halves", "flat", "dip", "dead"]
-    halves, flat, dip, dead = rows
-    assert halves["length"] == 5
-    assert (halves["at_1"], halves["at_last"], halves["ratio"]) == (1.0, 0.125, 0.125)
-    assert halves["reach"] == 2  # 0.5 >= 0.3 at distance 2, 0.25 < 0.3 at distance 3
-    assert flat["ratio"] == 1.0 and flat["reach"] == 4  # all the way back: T - 1
-    assert dip["reach"] == 3  # the largest distance above the threshold, not the first drop
-    assert dead["reach"] == 0 and math.isnan(dead["ratio"])
-    assert all(row["threshold"] == 0.3 for row in rows)
-    assert gradient_flow_summary(curves)[0]["reach"] == 4  # default 1e-3: 0.125 >= 0.001
-
-
-def test_summary_bad_input():
-    with pytest.raises(TypeError, match="curves must be a mapping"):
-        gradient_flow_summary(torch.ones(5))
-    with pytest.raises(ValueError, match=r"at least 2 distances .* got shape \(1,\)"):
-        gradient_flow_summary({"a": torch.ones(1)})
-    with pytest.raises(ValueError, match="threshold must be in"):
-        gradient_flow_summary({"a": torch.ones(3)}, threshold=0)
-
-
-def test_format_summary_is_an_html_table():
-    rows = gradient_flow_summary({"<rnn>": torch.tensor([1.0, 0.5, 0.25])})
-    text = format_gradient_flow_summary(rows)
-    assert text.startswith("<table>") and text.count("<tr>") == 2  # header + one model
-    assert "&lt;rnn&gt;" in text  # names are escaped
-    assert "5.00e-01" in text and "2.50e-01" in text and "5.0e-01" in text
-    assert "2 of 2" in text  # reach of T - 1
-    assert "tick at least one" in format_gradient_flow_summary([])
-
-
-# ---------------------------------------------------------------------------------------------
-# The explorer, headless (observers fire synchronously without a frontend)
+# Round 1: gradient flow
 # ---------------------------------------------------------------------------------------------
 
 
@@ -123,3 +82,109 @@ def test_missing_ipywidgets_gives_an_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
     with pytest.raises(ImportError, match="pip install"):
         gradient_flow_explorer()
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 3: attention and saliency of a typed sentence
+# ---------------------------------------------------------------------------------------------
+
+L = language
+
+
+def test_attention_explorer_reacts_and_reports_unknown_words(language_fighters):
+    box = attention_explorer(*language_fighters)
+    assert set(box.controls) == {"text", "layer", "head"}
+    assert list(box.controls["layer"].options) == [0, 1]
+    assert list(box.controls["head"].options) == [0, 1]
+    assert box.result.expected == "CEO" and "Transformer answers" in box.readout.value
+
+    box.controls["head"].value = 1
+    assert box.result.head == 1
+    box.controls["layer"].value = 1
+    assert box.result.layer == 1
+
+    box.controls["text"].value = "the actor met the actress and she sells cars"
+    assert box.result.expected == "actress"
+
+    box.controls["text"].value = "Elon said he loves rockets"  # must not raise
+    assert box.result is None
+    assert "not in the vocabulary" in box.readout.value and "Elon" in box.readout.value
+
+    box.controls["text"].value = L.FIGHT_CARD  # recovers
+    assert box.result.expected == "CEO"
+    assert matplotlib.pyplot.get_fignums() == []  # figures are closed after display
+
+
+def test_attention_explorer_without_ipywidgets_gives_a_hint(language_fighters, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
+    with pytest.raises(ImportError, match="pip install"):
+        attention_explorer(*language_fighters)
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 4: which fighter to hire
+# ---------------------------------------------------------------------------------------------
+
+
+def hire_measured() -> Measurements:
+    return Measurements(
+        sizes=[50, 200, 800, 3200],
+        accuracy={"LSTM": [0.40, 0.42, 0.43, 0.43], "Transformer": [0.30, 0.38, 0.43, 0.44]},
+        positions=[64, 128, 256],
+        ms_per_token={"LSTM": [0.2, 0.2, 0.2], "Transformer": [0.5, 1.0, 2.0]},
+        cost_per_million={"LSTM": 0.01, "Transformer": 0.03},
+        device="cpu",
+    )
+
+
+def test_hire_explorer_updates_and_shows_messages():
+    box = hire_explorer(hire_measured(), n_examples=100, seq_length=64, latency_budget_ms=10.0)
+    assert set(box.controls) == {"n_examples", "seq_length", "latency_budget_ms", "hardware"}
+    assert "LSTM" in box.readout.value and "learning curve" in box.readout.value
+    box.controls["latency_budget_ms"].value = 0.0
+    assert "⚠️" in box.readout.value and "latency_budget_ms" in box.readout.value
+    box.controls["latency_budget_ms"].value = 1.0
+    box.controls["seq_length"].value = 256
+    assert "latency per token" in box.readout.value
+    box.controls["hardware"].value = "gpu"  # CPU timings: no latency advice for a GPU
+    assert "not consulted" in box.readout.value and "latency per token" not in box.readout.value
+    wide = hire_explorer(hire_measured(), n_examples=100, latency_budget_ms=10.0, margin=0.1)
+    assert "cost per million tokens" in wide.readout.value
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 5: the edge calculator
+# ---------------------------------------------------------------------------------------------
+
+
+def stream_records(ms: list[float], memory: list[int]) -> list[StreamRecord]:
+    return [
+        StreamRecord(position=100 * (i + 1), ms_per_token=m, memory_bytes=b)
+        for i, (m, b) in enumerate(zip(ms, memory, strict=True))
+    ]
+
+
+EDGE_FITS = {  # an LSTM: flat time, constant state; a KV cache: 1000 more bytes per token
+    "LSTM": edge.fit_stream(stream_records([1.0, 1.0, 1.0], [500, 500, 500])),
+    "KV": edge.fit_stream(stream_records([1.0, 1.5, 2.0], [100_000, 200_000, 300_000])),
+}
+EDGE_WEIGHTS = {"LSTM": 400_000, "KV": 400_000}
+
+
+def test_edge_explorer_reacts_to_its_controls():
+    box = edge_explorer(
+        EDGE_FITS, EDGE_WEIGHTS, context=256, memory_budget_mb=1.0, latency_budget_ms=3.0
+    )
+    assert set(box.controls) == {"context", "memory_mb", "latency_ms"}
+    assert "LSTM, KV fits the device" in box.readout.value
+    box.controls["context"].value = 4096  # the KV cache outgrows 1 MB
+    assert "At 4,096 tokens" in box.readout.value
+    assert [row.fits for row in box.rows] == [True, False]
+    box.controls["memory_mb"].value = 10_000.0
+    box.controls["latency_ms"].value = 1000.0
+    assert all(row.fits for row in box.rows)
+    with pytest.raises(ValueError, match="power of 2"):
+        edge_explorer(EDGE_FITS, EDGE_WEIGHTS, context=100)
+    assert edge.CONTEXTS[0] == 64 and edge.CONTEXTS[-1] == 2**20
