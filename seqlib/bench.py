@@ -27,6 +27,13 @@ from seqlib.attention import scaled_dot_product_attention
 from seqlib.lstm import LSTM
 from seqlib.timing import benchmark, describe, peak_memory, pick_device
 
+__all__ = [
+    "attention_rows",
+    "import_seconds",
+    "lstm_rows",
+    "main",
+]
+
 
 def import_seconds(module: str, *, after: str = "", repeats: int = 3) -> float:
     """Best-of-``repeats`` wall time of ``import module`` in a fresh interpreter that has

@@ -24,6 +24,14 @@ import os
 from dataclasses import dataclass
 from typing import TypeVar
 
+__all__ = [
+    "DEFAULT_SOURCE",
+    "ENV_VAR",
+    "PROFILES",
+    "Profile",
+    "load",
+]
+
 ENV_VAR = "SEQLIB_PROFILE"
 PROFILES = ("quick", "full")
 DEFAULT_SOURCE = f'the default; set PROFILE = "full" or {ENV_VAR}=full for the full run'

@@ -19,6 +19,15 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from seqlib._validate import check_tensor
 
+__all__ = [
+    "cost_per_million_tokens",
+    "cost_table",
+    "flops_per_token",
+    "format_cost_table",
+    "forward_flops",
+    "tokens_per_second",
+]
+
 
 def forward_flops(model: nn.Module, inputs: Tensor) -> int:
     """Floating-point operations of one forward pass of ``model`` on ``inputs``, as counted
@@ -111,4 +120,3 @@ def format_cost_table(rows: list[dict[str, object]], currency: str = "$") -> str
             f"{currency + format(row['cost_per_million'], '.4g'):>16}"
         )
     return "\n".join(lines)
-

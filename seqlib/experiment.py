@@ -15,6 +15,10 @@ import numbers
 
 from seqlib.measurement import Measurement
 
+__all__ = [
+    "check_prediction",
+]
+
 
 def _number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)

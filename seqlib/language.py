@@ -32,6 +32,32 @@ import torch
 
 from seqlib._validate import check_choice, check_positions, check_positive_int
 
+__all__ = [
+    "COMPANIES",
+    "FIGHT_CARD",
+    "HELDOUT_TEMPLATES",
+    "KINDS",
+    "PERSONS",
+    "PRONOUNS",
+    "TEMPLATES",
+    "TRAIN_TEMPLATES",
+    "VOCAB",
+    "Sentence",
+    "agrees",
+    "counting_data",
+    "decode",
+    "encode",
+    "gender",
+    "generate",
+    "max_length",
+    "parse",
+    "random_of_kind",
+    "split",
+    "to_tensors",
+    "tokenize",
+    "word_kinds",
+]
+
 IGNORE = -100
 PAD = "<pad>"
 
@@ -303,30 +329,3 @@ def counting_data(
         targets[row, k] = int(sum(kinds) > k / 2)
         ask[row] = k
     return inputs, targets, ask
-
-
-__all__ = [
-    "COMPANIES",
-    "FIGHT_CARD",
-    "HELDOUT_TEMPLATES",
-    "KINDS",
-    "PERSONS",
-    "PRONOUNS",
-    "TEMPLATES",
-    "TRAIN_TEMPLATES",
-    "VOCAB",
-    "Sentence",
-    "agrees",
-    "counting_data",
-    "decode",
-    "encode",
-    "gender",
-    "generate",
-    "max_length",
-    "parse",
-    "random_of_kind",
-    "split",
-    "to_tensors",
-    "tokenize",
-    "word_kinds",
-]

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-__all__ = ["verdict_notes"]
+__all__ = [
+    "verdict_notes",
+]
+
 
 Accuracies = Sequence[float]  # one test accuracy per seed
 
@@ -111,5 +114,3 @@ def verdict_notes(
             f"{_mean(parity['LSTM'][beyond]):.2f} at {beyond}x"
         ),
     }
-
-

@@ -32,6 +32,19 @@ from typing import Any
 from seqlib.claims import CLAIMS, NOT_MEASURED, FromClaims, combine
 from seqlib.verdict import VERDICTS, VerdictTable, load_results, results_dir
 
+__all__ = [
+    "BUSINESS_TABLE",
+    "REFERENCE_DIR",
+    "ROUNDS",
+    "SOURCE_LABELS",
+    "SUMMARY_TABLE",
+    "ScoreRow",
+    "Scorecard",
+    "rebuild_table",
+    "scorecard",
+    "table_markdown",
+]
+
 ROUNDS = {
     "01_memory_power": "Round 1 — Memory power",
     "02_computation_speed": "Round 2 — Computation speed",

@@ -44,6 +44,7 @@ __all__ = [
     "seasonal_naive",
 ]
 
+
 SUNSPOTS_CSV = Path(__file__).resolve().parent / "data" / "sunspots.csv"
 
 

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-__all__ = ["verdict_notes"]
+__all__ = [
+    "verdict_notes",
+]
+
 
 FIGHTERS = ("LSTM", "Transformer")
 
@@ -121,5 +124,3 @@ def verdict_notes(
             f"{demo_ratio:.2f}; {demo_reading}"
         ),
     }
-
-

@@ -27,6 +27,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+__all__ = [
+    "FIGSIZE",
+    "heatmap",
+    "plot_curves",
+    "plot_gradient_flow",
+    "plot_history",
+    "show",
+    "style",
+    "use_course_style",
+]
+
 try:
     import matplotlib as mpl
     import matplotlib.pyplot as plt
@@ -400,15 +411,3 @@ def plot_history(
     ax.grid(True, alpha=0.3)
     _legend(ax)
     return ax
-
-
-__all__ = [
-    "FIGSIZE",
-    "heatmap",
-    "plot_curves",
-    "plot_gradient_flow",
-    "plot_history",
-    "show",
-    "style",
-    "use_course_style",
-]
