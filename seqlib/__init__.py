@@ -3,26 +3,42 @@
 A from-scratch LSTM and attention that match PyTorch, seeded synthetic tasks, a small training
 loop, honest timing, and the plots and explorers the five rounds share. One module per idea:
 
-========== ================================================================
-lstm       ``RNN``, ``LSTMCell``, ``LSTM`` (gates written as the equations)
-attention  ``scaled_dot_product_attention``, ``MultiHeadAttention``,
-           ``TransformerEncoderLayer``, masks, positional encodings
-models     sequence models over a backbone; parameter counting and matching
-tasks      synthetic, seeded data sets for the rounds
-train      a small seeded training loop with a history, and where to train
-timing     device choice, synchronised timing, peak memory, sweeps
-claims     the fight card's claims: quote, criterion and the rule that decides each
+=========== ===============================================================================
+*The fighters*
+lstm        ``RNN``, ``LSTMCell``, ``LSTM`` (gates written as the equations)
+attention   ``scaled_dot_product_attention``, ``MultiHeadAttention``,
+            ``TransformerEncoderLayer``, masks, positional encodings
+minrnn      minGRU and minLSTM (Feng et al., 2024): recurrences trained with a parallel scan
+models      sequence models over a backbone; parameter counts and the one matched pair
+*The data*
+tasks       synthetic, seeded data sets for the rounds (and ``IGNORE_INDEX``)
+language    round 3's tiny language: sentences, pronouns, their antecedents
+series      a real time series shipped with seqlib (sunspots), baselines and splits
+*Running them*
+train       a small seeded training loop with a history, and where to train
+timing      device choice, synchronised timing, peak memory, sweeps
+speed       round 2: the matched pair timed side by side, and its verdict notes
+streaming   one token at a time: an LSTM's state against a KV cache
+cost        FLOPs per token, throughput and the cost of a million tokens
+bench       ``python -m seqlib.bench``: seqlib against torch's own kernels
+*Looking inside*
+gradients   how far back a gradient reaches, by distance
+interpret   attention maps, rollout, saliency, probes, erasure and override tests
+*Judging*
+claims      the fight card's claims: quote, criterion and the rule that decides each
 measurement one value per seed, and its range: what every verdict is decided on
-verdict    the claim / measured / verdict table every round ends with
-scorecard  all rounds' verdicts, and the fight card's two tables rebuilt from them
-series     a real time series shipped with seqlib (sunspots), baselines and splits
-config     the quick / full profile
-memory     round 1's verdict notes
-speed      round 2's verdict notes
-experiment the rounds' open experiments: a prediction against the measurement
-viz        shared plots (imports matplotlib on first use)
-widgets    ipywidgets explorers (imports ipywidgets on first use)
-========== ================================================================
+verdict     the claim / measured / verdict table every round ends with
+scorecard   all rounds' verdicts, and the fight card's two tables rebuilt from them
+experiment  the rounds' open experiments: a prediction against the measurement
+memory      round 1's verdict notes
+hire        round 4: which fighter to hire, from your measurements, with its reason
+edge        round 5: from measured streams to a device's memory and latency budget
+*The course*
+config      the quick / full profile
+viz         shared plots (imports matplotlib on first use)
+widgets     the five rounds' ipywidgets explorers (imports ipywidgets on first use)
+exercises   the exercise checkers, one module per round
+=========== ===============================================================================
 """
 
 from __future__ import annotations
