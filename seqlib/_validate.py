@@ -7,8 +7,11 @@ those messages uniform.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import numbers
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import torch
 
 
@@ -75,3 +78,91 @@ def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
     return value  # type: ignore[return-value]
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Check that ``value`` is a real bool (numpy's included): ``"False"`` or ``1`` is not."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__} ({value!r})")
+    return bool(value)
+
+
+def check_finite(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> float:
+    """Check that ``value`` is a finite real number (Python or numpy, not a bool) within bounds.
+
+    ``low`` and ``high`` are included unless ``low_inclusive`` / ``high_inclusive`` say not.
+    Raises ``TypeError`` for a non-number, ``ValueError`` for NaN, infinity or out of bounds.
+    Returns ``value`` as a ``float``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {value}")
+    too_low = low is not None and (number < low if low_inclusive else number <= low)
+    too_high = high is not None and (number > high if high_inclusive else number >= high)
+    if too_low or too_high:
+        if low is not None and high is not None:
+            left, right = "[" if low_inclusive else "(", "]" if high_inclusive else ")"
+            allowed = f"in {left}{low}, {high}{right}"
+        elif low is not None:
+            allowed = f"{'>=' if low_inclusive else '>'} {low}"
+        else:
+            allowed = f"{'<=' if high_inclusive else '<'} {high}"
+        raise ValueError(f"{name} must be {allowed}, got {value}")
+    return number
+
+
+def check_same_dtype(
+    x: torch.Tensor,
+    name: str,
+    expected_dtype: torch.dtype,
+    what: str = "the module's parameters",
+) -> torch.Tensor:
+    """Check that ``x`` has the dtype of the module it goes into (``what`` names its weights).
+
+    A float64 input (what ``torch.from_numpy`` gives) into a float32 module is the usual case.
+    """
+    if x.dtype != expected_dtype:
+        raise TypeError(
+            f"{name} has dtype {x.dtype} but {what} are {expected_dtype}; convert the input "
+            f"with .to({expected_dtype}) or the module with .to({x.dtype})"
+        )
+    return x
+
+
+def check_sequence_length(x: torch.Tensor, name: str, dim: int) -> torch.Tensor:
+    """Check that ``x`` has at least one time step in dimension ``dim``."""
+    if x.shape[dim] == 0:
+        raise ValueError(
+            f"{name} has sequence length 0 in dimension {dim} (shape {tuple(x.shape)}): "
+            "the sequence length must be >= 1"
+        )
+    return x
+
+
+def check_device(device: object, name: str) -> torch.device:
+    """``device`` (a str or ``torch.device``) as a ``torch.device``; not checked to be present."""
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"{name} must be a str or torch.device, got {type(device).__name__}")
+    try:
+        return torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(f"{name} {device!r} is not a device name torch knows") from error
+
+
+def check_keys(mapping: object, keys: Sequence[object], name: str) -> None:
+    """Check that ``mapping`` is a mapping with an entry for each of ``keys``."""
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"{name} must be a mapping, got {type(mapping).__name__}")
+    missing = [key for key in keys if key not in mapping]
+    if missing:
+        raise ValueError(f"{name} has no entry for {missing}; it has {list(mapping)}")

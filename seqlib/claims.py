@@ -27,13 +27,15 @@ with fewer than 3 seeds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from seqlib.measurement import MIN_SEEDS, Measurement
+from seqlib._validate import check_device
+from seqlib.measurement import MIN_SEEDS, Measurement, as_float
 
 __all__ = [
     "CLAIMS",
@@ -70,6 +72,23 @@ def fight_card() -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _store_thresholds(rule: object, *names: str) -> None:
+    """Keep each threshold of a (frozen) rule as a finite ``float``: numpy and torch scalars too."""
+    for name in names:
+        value = as_float(getattr(rule, name), name)
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value}")
+        object.__setattr__(rule, name, value)
+
+
+def _check_measurement(m: object) -> Measurement:
+    if not isinstance(m, Measurement):
+        raise TypeError(
+            f"measurement must be a seqlib.measurement.Measurement, got {type(m).__name__}"
+        )
+    return m
+
+
 @dataclass(frozen=True)
 class AtLeast:
     """Higher favours the claim.
@@ -82,12 +101,14 @@ class AtLeast:
     outcomes: tuple[str, ...] = (CONFIRMED, NUANCED, REFUTED, NOT_MEASURED)
 
     def __post_init__(self) -> None:
+        _store_thresholds(self, "confirm", "refute")
         if not self.refute < self.confirm:
             raise ValueError(
                 f"AtLeast needs refute < confirm, got {self.refute} and {self.confirm}"
             )
 
     def decide(self, m: Measurement) -> str:
+        m = _check_measurement(m)
         if m.low >= self.confirm:
             return CONFIRMED
         if m.high <= self.refute:
@@ -113,10 +134,12 @@ class AtMost:
     outcomes: tuple[str, ...] = (CONFIRMED, NUANCED, REFUTED, NOT_MEASURED)
 
     def __post_init__(self) -> None:
+        _store_thresholds(self, "confirm", "refute")
         if not self.confirm < self.refute:
             raise ValueError(f"AtMost needs confirm < refute, got {self.confirm} and {self.refute}")
 
     def decide(self, m: Measurement) -> str:
+        m = _check_measurement(m)
         if m.high <= self.confirm:
             return CONFIRMED
         if m.low >= self.refute:
@@ -141,8 +164,11 @@ class OnlyRefutable:
     refute_at: float
     outcomes: tuple[str, ...] = (NUANCED, REFUTED, NOT_MEASURED)
 
+    def __post_init__(self) -> None:
+        _store_thresholds(self, "refute_at")
+
     def decide(self, m: Measurement) -> str:
-        return REFUTED if m.low >= self.refute_at else NUANCED
+        return REFUTED if _check_measurement(m).low >= self.refute_at else NUANCED
 
     def text(self) -> str:
         return (
@@ -247,6 +273,7 @@ class Claim:
         """
         if isinstance(self.rule, FromClaims):
             raise TypeError(f"{self.id} sums up other claims: use derive(verdicts), not judge()")
+        device = check_device(device, "device")
         if isinstance(self.rule, Cited) or measurement is None:
             return NOT_MEASURED
         if not isinstance(measurement, Measurement):
@@ -259,7 +286,7 @@ class Claim:
                 f"{self.id} is judged from trained models: it needs at least {MIN_SEEDS} seeds, "
                 f"got {measurement.seeds}"
             )
-        if self.hardware == "gpu" and torch.device(device).type not in GPU_DEVICES:
+        if self.hardware == "gpu" and device.type not in GPU_DEVICES:
             return NOT_MEASURED
         return self.rule.decide(measurement)
 

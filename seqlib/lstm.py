@@ -32,7 +32,6 @@ backward pass quadratic in T (each index's gradient is a full-size tensor of zer
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -40,7 +39,16 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlib._validate import check_choice, check_dim, check_positive_int, check_tensor
+from seqlib._validate import (
+    check_bool,
+    check_choice,
+    check_dim,
+    check_finite,
+    check_positive_int,
+    check_same_dtype,
+    check_sequence_length,
+    check_tensor,
+)
 
 __all__ = [
     "LSTM",
@@ -136,19 +144,6 @@ def input_projection(x: Tensor, w_ih: Tensor, b_ih: Tensor | None, b_hh: Tensor 
 # --------------------------------------------------------------------------------------------
 
 
-def _check_bool(value: object, name: str) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__} ({value!r})")
-
-
-def _check_dtype(x: Tensor, name: str, expected: torch.dtype) -> None:
-    if x.dtype != expected:
-        raise TypeError(
-            f"{name} has dtype {x.dtype} but the module's parameters are {expected}; "
-            f"convert the input with .to({expected}) or the module with .to({x.dtype})"
-        )
-
-
 def _check_state(
     state: object,
     name: str,
@@ -160,7 +155,7 @@ def _check_state(
     """Check an initial state against its expected ``shape``; ``dim_names`` names each dimension."""
     label = f"{name} (for {'batched' if batched else 'unbatched'} input)"
     state = check_tensor(state, label, ndim=len(shape))
-    _check_dtype(state, name, dtype)
+    check_same_dtype(state, name, dtype)
     for dim, (size, size_name) in enumerate(zip(shape, dim_names, strict=True)):
         check_dim(state, name, dim, size, size_name)
     return state
@@ -216,12 +211,10 @@ class _StackedRecurrent(nn.Module):
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
-        _check_bool(bias, "bias")
-        _check_bool(batch_first, "batch_first")
-        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real):
-            raise TypeError(f"dropout must be a number, got {type(dropout).__name__}")
-        if not 0 <= dropout <= 1:
-            raise ValueError(f"dropout must be in [0, 1] (a probability), got {dropout}")
+        bias = check_bool(bias, "bias")
+        batch_first = check_bool(batch_first, "batch_first")
+        dropout = check_finite(dropout, "dropout", low=0, high=1)  # a probability
+        bidirectional = check_bool(bidirectional, "bidirectional")
         if dropout > 0 and num_layers == 1:
             warnings.warn(
                 f"dropout is applied between layers, so dropout={dropout} does nothing with "
@@ -235,7 +228,7 @@ class _StackedRecurrent(nn.Module):
             )
         self.bias = bias
         self.batch_first = batch_first
-        self.dropout = float(dropout)
+        self.dropout = dropout
         self.bidirectional = bidirectional
 
         factory = {"device": device, "dtype": dtype}
@@ -286,15 +279,10 @@ class _StackedRecurrent(nn.Module):
 
     def _check_input(self, x: object) -> Tensor:
         x = check_tensor(x, "input", ndim=(2, 3))
-        _check_dtype(x, "input", self.weight_ih_l0.dtype)
+        check_same_dtype(x, "input", self.weight_ih_l0.dtype)
         check_dim(x, "input", x.dim() - 1, self.input_size, "input_size")
         time_dim = 1 if self.batch_first and x.dim() == 3 else 0
-        if x.shape[time_dim] == 0:
-            raise ValueError(
-                f"input has sequence length 0 in dimension {time_dim} (shape {tuple(x.shape)}), "
-                "expected at least 1 time step"
-            )
-        return x
+        return check_sequence_length(x, "input", time_dim)  # torch.nn refuses T=0 too
 
     def _to_time_major(self, x: Tensor) -> Tensor:
         """(B, T, I), (T, B, I) or unbatched (T, I) -> (T, B, I)."""
@@ -454,6 +442,7 @@ class LSTM(_StackedRecurrent):
         tuple[Tensor, tuple[Tensor, Tensor]] | tuple[Tensor, tuple[Tensor, Tensor], list[GateTrace]]
     ):
         x = self._check_input(x)
+        return_gates = check_bool(return_gates, "return_gates")
         batched = x.dim() == 3
         if hx is not None:
             h_0, c_0 = _unpack_pair(hx, ("h_0", "c_0"))
@@ -507,8 +496,7 @@ class LSTMCell(nn.Module):
         super().__init__()
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
-        _check_bool(bias, "bias")
-        self.bias = bias
+        self.bias = bias = check_bool(bias, "bias")
         factory = {"device": device, "dtype": dtype}
         self.weight_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size, **factory))
         self.weight_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size, **factory))
@@ -531,7 +519,7 @@ class LSTMCell(nn.Module):
 
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         x = check_tensor(x, "input", ndim=(1, 2))
-        _check_dtype(x, "input", self.weight_ih.dtype)
+        check_same_dtype(x, "input", self.weight_ih.dtype)
         check_dim(x, "input", x.dim() - 1, self.input_size, "input_size")
         batched = x.dim() == 2
         x = x if batched else x.unsqueeze(0)  # (B, I)

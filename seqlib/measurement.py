@@ -25,20 +25,29 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
+
+__all__ = [
+    "INTERVAL_KIND",
+    "MIN_SEEDS",
+    "Measurement",
+    "as_float",
+]
 
 INTERVAL_KIND = "range over seeds [min, max]"
 MIN_SEEDS = 3  # behind every claim judged from trained models
 
 
 def as_float(value: object, name: str) -> float:
-    """A real number (Python, numpy or a one-element torch tensor) as a ``float``.
+    """A real number (Python, numpy, or a one-element numpy array or torch tensor) as a ``float``.
 
     Raises ``TypeError`` for anything else (booleans and strings included).
     """
-    if isinstance(value, torch.Tensor):
-        if value.numel() != 1:
-            raise TypeError(f"{name} must be a number, got a tensor of shape {tuple(value.shape)}")
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        if math.prod(value.shape) != 1:
+            kind = "a tensor" if isinstance(value, torch.Tensor) else "an array"
+            raise TypeError(f"{name} must be a number, got {kind} of shape {tuple(value.shape)}")
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} ({value!r})")
@@ -57,11 +66,16 @@ class Measurement:
     seeds: int
 
     def __init__(self, values: Sequence[object] | object, seeds: int) -> None:
-        if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, torch.Tensor)):
+        arrays = (torch.Tensor, np.ndarray)  # a 0-d one is a single value: torch.tensor(0.5)
+        many = isinstance(values, Sequence) or (isinstance(values, arrays) and values.ndim > 0)
+        if isinstance(values, (str, bytes)) or not many:
             values = (values,)
         floats = tuple(as_float(v, "each value") for v in values)
-        if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 0:
-            raise TypeError(f"seeds must be an int >= 0, got {seeds!r}")
+        if isinstance(seeds, bool) or not isinstance(seeds, numbers.Integral):
+            raise TypeError(f"seeds must be an int, got {type(seeds).__name__} ({seeds!r})")
+        if seeds < 0:
+            raise ValueError(f"seeds must be >= 0, got {seeds}")
+        seeds = int(seeds)
         if not floats:
             raise ValueError("a measurement needs at least one value")
         if not all(math.isfinite(v) for v in floats):

@@ -28,7 +28,26 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlib._validate import check_choice, check_dim, check_positive_int, check_tensor
+from seqlib._validate import (
+    check_bool,
+    check_choice,
+    check_dim,
+    check_positive_int,
+    check_same_dtype,
+    check_sequence_length,
+    check_tensor,
+)
+
+__all__ = [
+    "MODES",
+    "MinGRU",
+    "MinLSTM",
+    "g",
+    "log_g",
+    "parallel_steps",
+    "scan_parallel_log",
+    "scan_sequential",
+]
 
 MODES = ("parallel", "sequential")
 
@@ -72,16 +91,25 @@ class _MinRNN(nn.Module):
         super().__init__()
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
+        bias = check_bool(bias, "bias")
         self.linear = nn.Linear(input_size, self._blocks * hidden_size, bias=bias)
+
+    def _check_state(self, h: Tensor, name: str, batch: int) -> Tensor:
+        """A state ``h`` (B, H) for a batch of ``batch``, in the parameters' dtype."""
+        check_tensor(h, name, ndim=2)
+        check_same_dtype(h, name, self.linear.weight.dtype)
+        check_dim(h, name, 0, batch, "batch size")
+        check_dim(h, name, 1, self.hidden_size, "hidden_size")
+        return h
 
     def _check(self, x: Tensor, h0: Tensor | None) -> Tensor:
         check_tensor(x, "x", ndim=3)
+        check_same_dtype(x, "x", self.linear.weight.dtype)
         check_dim(x, "x", 2, self.input_size, "input_size")
+        check_sequence_length(x, "x", 1)
         if h0 is None:  # the paper starts from g(0) = 0.5, the state every positive h~ shares
             return torch.full((x.shape[0], self.hidden_size), 0.5, dtype=x.dtype, device=x.device)
-        check_tensor(h0, "h0", ndim=2)
-        check_dim(h0, "h0", 0, x.shape[0], "batch size")
-        check_dim(h0, "h0", 1, self.hidden_size, "hidden_size")
+        self._check_state(h0, "h0", x.shape[0])
         if not bool((h0 > 0).all()):
             raise ValueError("h0 must be positive (the log-space scan takes its logarithm)")
         return h0
@@ -109,6 +137,10 @@ class _MinRNN(nn.Module):
 
     def step(self, x_t: Tensor, h: Tensor) -> Tensor:
         """One step of inference: x_t (B, input_size), h (B, H) -> the next h (B, H)."""
+        check_tensor(x_t, "x_t", ndim=2)
+        check_same_dtype(x_t, "x_t", self.linear.weight.dtype)
+        check_dim(x_t, "x_t", 1, self.input_size, "input_size")
+        self._check_state(h, "h", x_t.shape[0])
         log_a, log_b = self.coefficients(x_t[:, None])  # (B, 1, H) each
         return log_a[:, 0].exp() * h + log_b[:, 0].exp()
 

@@ -39,8 +39,20 @@ from typing import Any
 
 import torch
 
+from seqlib._validate import check_device
 from seqlib.claims import CLAIMS, NOT_MEASURED, OUTCOMES, Claim
 from seqlib.measurement import INTERVAL_KIND, Measurement
+
+__all__ = [
+    "DEFAULT_RESULTS_DIR",
+    "RESULTS_ENV_VAR",
+    "ROUND_NAME",
+    "VERDICTS",
+    "Row",
+    "VerdictTable",
+    "load_results",
+    "results_dir",
+]
 
 VERDICTS = dict(zip(OUTCOMES, ("✅", "⚠️", "❌", "⚪"), strict=True))
 RESULTS_ENV_VAR = "SEQLIB_RESULTS"
@@ -87,7 +99,7 @@ def _device_name(device: object) -> str:
     if isinstance(device, torch.device):
         return str(device)
     if isinstance(device, str) and device.strip():
-        torch.device(device)  # raises for a name torch does not know
+        check_device(device, "device")  # ValueError for a name torch does not know
         return device
     raise TypeError(f"device must be a torch.device or its name, got {device!r}")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 from seqlib.claims import (
     CLAIMS,
@@ -198,3 +200,52 @@ def test_a_missing_part_counts_as_not_measured():
     assert claim.derive({"r2.winner": REFUTED}) == REFUTED
     # a GPU claim that was measured on a GPU counts like any other
     assert claim.derive({"r2.winner": REFUTED, "r2.gpu_friendly_faster": CONFIRMED}) == NUANCED
+
+
+@pytest.mark.parametrize(
+    ("confirm", "refute"),
+    [
+        (np.float32(0.75), np.float64(0.25)),
+        (torch.tensor(0.75), torch.tensor(0.25, dtype=torch.float64)),
+        (torch.tensor([0.75]), np.array(0.25)),
+    ],
+    ids=["numpy", "torch", "one_element"],
+)
+def test_rules_take_numpy_and_torch_thresholds(confirm, refute):
+    rule = AtLeast(confirm, refute)
+    assert (rule.confirm, rule.refute) == (0.75, 0.25)
+    assert type(rule.confirm) is float and type(rule.refute) is float
+    assert rule.text() == "confirmed if every seed >= 0.75, refuted if every seed <= 0.25"
+    assert rule.decide(Measurement(np.array([0.8, 0.9, 1.0]), seeds=3)) == CONFIRMED
+    flipped = AtMost(refute, confirm)
+    assert flipped.decide(Measurement(torch.tensor([0.1, 0.2]), seeds=2)) == CONFIRMED
+    assert OnlyRefutable(confirm).decide(Measurement(np.float32(0.9), seeds=0)) == REFUTED
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "match"),
+    [
+        (lambda: AtLeast("0.9", 0.5), TypeError, "confirm must be a real number, got str"),
+        (lambda: AtMost(0.1, None), TypeError, "refute must be a real number, got NoneType"),
+        (lambda: AtLeast(float("nan"), 0.5), ValueError, "confirm must be finite, got nan"),
+        (lambda: AtMost(0.1, float("inf")), ValueError, "refute must be finite, got inf"),
+        (lambda: OnlyRefutable(True), TypeError, "refute_at must be a real number, got bool"),
+    ],
+)
+def test_rules_reject_thresholds_that_are_not_finite_numbers(build, error, match):
+    with pytest.raises(error, match=match):
+        build()
+
+
+@pytest.mark.parametrize("rule", [AtLeast(0.9, 0.5), AtMost(0.1, 0.5), OnlyRefutable(0.5)])
+def test_decide_takes_a_measurement(rule):
+    with pytest.raises(TypeError, match="measurement must be a seqlib.measurement.Measurement, go"):
+        rule.decide(0.95)
+
+
+def test_judge_names_a_bad_device():
+    claim, m = CLAIMS["r2.gpu_friendly_faster"], Measurement(3.0, seeds=0)
+    with pytest.raises(ValueError, match="device 'gpu' is not a device name torch knows"):
+        claim.judge(m, device="gpu")
+    with pytest.raises(TypeError, match="device must be a str or torch.device, got int"):
+        claim.judge(m, device=0)

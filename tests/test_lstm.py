@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -497,3 +498,41 @@ def test_bad_input_raises_a_clear_error(call, error, match):
 def test_bad_arguments_raise_a_clear_error(build, error, match):
     with pytest.raises(error, match=match):
         build()
+
+
+# --- flags are real bools; empty sequences are refused as torch refuses them -----------------
+
+
+@pytest.mark.parametrize(
+    "build, match",
+    [
+        (lambda: LSTM(D, H, bidirectional="False"), r"bidirectional must be a bool, got str"),
+        (lambda: RNN(D, H, bias="no"), r"bias must be a bool, got str"),
+        (lambda: RNN(D, H, batch_first=1), r"batch_first must be a bool, got int"),
+        (lambda: LSTMCell(D, H, bias=None), r"bias must be a bool, got NoneType"),
+        (lambda: LSTM(D, H)(torch.randn(T, D), return_gates="no"), r"return_gates must be a bool"),
+    ],
+    ids=["bidirectional_str", "rnn_bias_str", "batch_first_int", "cell_bias_none", "return_gates"],
+)
+def test_flags_must_be_bools(build, match):
+    with pytest.raises(TypeError, match=match):
+        build()
+
+
+def test_numpy_bools_are_bools():
+    lstm = LSTM(D, H, batch_first=np.bool_(True), bias=np.bool_(True))
+    assert lstm.batch_first is True and lstm.bias is True
+    assert lstm(torch.randn(B, T, D))[0].shape == (B, T, H)
+    assert lstm.to_torch().batch_first is True
+
+
+@pytest.mark.parametrize("cls", [LSTM, RNN])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_zero_length_sequence_raises_like_torch(cls, batch_first):
+    x = torch.randn(B, 0, D) if batch_first else torch.randn(0, B, D)
+    with pytest.raises(RuntimeError, match="sequence length"):  # what torch.nn does
+        cls._torch_class(D, H, batch_first=batch_first)(x)
+    with pytest.raises(ValueError, match=r"input has sequence length 0 .*must be >= 1"):
+        cls(D, H, batch_first=batch_first)(x)
+    with pytest.raises(ValueError, match=r"input has sequence length 0 in dimension 0"):
+        cls(D, H)(torch.randn(0, D))  # unbatched

@@ -47,11 +47,45 @@ def test_numpy_and_torch_scalars_are_numbers():
         ([1.0, float("inf"), 2.0], 3, ValueError, "must be finite"),
         (["0.5"], 0, TypeError, "must be a real number, got str"),
         ([True], 0, TypeError, "must be a real number, got bool"),
-        ([1.0], -1, TypeError, "seeds must be an int >= 0"),
-        ([1.0], 1.0, TypeError, "seeds must be an int >= 0"),
+        ([1.0], -1, ValueError, "seeds must be >= 0, got -1"),
+        ([1.0], 1.0, TypeError, "seeds must be an int, got float"),
+        ([1.0], True, TypeError, "seeds must be an int, got bool"),
+        ([np.ones(2)], 0, TypeError, r"got an array of shape \(2,\)"),
+        (np.ones((3, 2)), 3, TypeError, r"got an array of shape \(2,\)"),
         ([torch.ones(2)], 0, TypeError, r"got a tensor of shape \(2,\)"),
     ],
 )
 def test_bad_input(values, seeds, error, match):
     with pytest.raises(error, match=match):
         Measurement(values, seeds=seeds)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([0.5, 0.75, 1.0]),
+        np.array([0.5, 0.75, 1.0], dtype=np.float32),
+        torch.tensor([0.5, 0.75, 1.0]),
+        torch.tensor([0.5, 0.75, 1.0], dtype=torch.float64),
+        [np.float32(0.5), np.float64(0.75), torch.tensor([1.0])],
+    ],
+    ids=["numpy_f64", "numpy_f32", "torch_f32", "torch_f64", "mixed"],
+)
+def test_numpy_and_torch_sequences_of_values(values):
+    m = Measurement(values, seeds=np.int64(3))
+    assert m.values == (0.5, 0.75, 1.0) and m.seeds == 3 and type(m.seeds) is int
+    assert all(type(v) is float for v in m.values)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.float32(0.5), np.float64(0.5), np.array(0.5), torch.tensor(0.5), torch.tensor([0.5])],
+)
+def test_a_single_numpy_or_torch_value(value):
+    assert Measurement(value, seeds=0).values == (0.5,)
+    assert as_float(value, "x") == 0.5
+
+
+def test_paired_numpy_and_torch():
+    a, b = np.array([0.8, 0.9, 0.7]), torch.tensor([0.6, 0.95, 0.7], dtype=torch.float64)
+    assert Measurement.paired(a, b).values == pytest.approx((0.2, -0.05, 0.0))

@@ -83,3 +83,37 @@ def test_bad_input():
         model(torch.randn(2, 5, 3), -torch.ones(2, 4))
     with pytest.raises(ValueError, match="batch size"):
         model(torch.randn(2, 5, 3), torch.ones(3, 4))
+
+
+@pytest.mark.parametrize("cls", [MinGRU, MinLSTM])
+def test_input_dtype_must_match_the_parameters(cls):
+    model = cls(3, 4)
+    x64 = torch.randn(2, 5, 3, dtype=torch.float64)
+    with pytest.raises(TypeError, match=r"x has dtype torch.float64 .*torch.float32"):
+        model(x64)
+    with pytest.raises(TypeError, match=r"h0 has dtype torch.float64 .*torch.float32"):
+        model(torch.randn(2, 5, 3), torch.ones(2, 4, dtype=torch.float64))
+    with pytest.raises(TypeError, match=r"x_t has dtype torch.float64 .*torch.float32"):
+        model.step(x64[:, 0], torch.ones(2, 4))
+    with pytest.raises(TypeError, match=r"h has dtype torch.float64 .*torch.float32"):
+        model.step(torch.randn(2, 3), torch.ones(2, 4, dtype=torch.float64))
+    assert model.double()(x64)[0].dtype == torch.float64
+
+
+@pytest.mark.parametrize("cls", [MinGRU, MinLSTM])
+@pytest.mark.parametrize("mode", ["parallel", "sequential"])
+def test_zero_length_sequence_is_a_clear_error(cls, mode):
+    with pytest.raises(ValueError, match=r"x has sequence length 0 .*must be >= 1"):
+        cls(3, 4)(torch.zeros(2, 0, 3), mode=mode)
+
+
+def test_bad_step_input_and_flags():
+    model = MinGRU(3, 4)
+    with pytest.raises(ValueError, match=r"x_t has input_size 7 .*expected input_size 3"):
+        model.step(torch.randn(2, 7), torch.ones(2, 4))
+    with pytest.raises(ValueError, match=r"x_t must be 2-D"):
+        model.step(torch.randn(2, 1, 3), torch.ones(2, 4))
+    with pytest.raises(ValueError, match=r"h has hidden_size 5 .*expected hidden_size 4"):
+        model.step(torch.randn(2, 3), torch.ones(2, 5))
+    with pytest.raises(TypeError, match="bias must be a bool, got str"):
+        MinLSTM(3, 4, bias="no")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -189,3 +190,35 @@ def test_load_rejects_rows_without_a_claim_id(tmp_path):
 def test_load_missing_file():
     with pytest.raises(FileNotFoundError, match="no results file at"):
         VerdictTable.load("does/not/exist.json")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [np.float32(0.95), np.float32(0.99), np.float32(0.97)],
+        np.array([0.95, 0.99, 0.97]),
+        np.array([0.95, 0.99, 0.97], dtype=np.float32),
+        torch.tensor([0.95, 0.99, 0.97]),
+        [torch.tensor(0.95), torch.tensor([0.99]), np.float64(0.97)],
+    ],
+    ids=["numpy_f32_scalars", "numpy_f64_array", "numpy_f32_array", "torch", "mixed"],
+)
+def test_numpy_and_torch_values_are_judged_saved_and_loaded(values, tmp_path):
+    table = VerdictTable("01_memory_power", profile="quick", device=torch.device("cpu"))
+    row = table.judge("r1.remember_10_steps", Measurement(values, seeds=3), "accuracy")
+    assert row.verdict == "confirmed" and row.seeds == 3
+    assert row.value == pytest.approx(0.97) and row.interval == pytest.approx((0.95, 0.99))
+    assert type(row.value) is float and all(type(v) is float for v in row.interval)
+    single = table.judge("r1.sequential", Measurement(torch.tensor(2e-6), seeds=0), "difference")
+    assert single.verdict == "confirmed" and type(single.value) is float
+    loaded = VerdictTable.load(table.save(tmp_path))
+    assert loaded.verdicts() == table.verdicts()
+    assert loaded.rows[0].value == pytest.approx(0.97)
+
+
+def test_a_bad_device_name_is_a_clear_error():
+    with pytest.raises(ValueError, match="device 'gpu' is not a device name torch knows"):
+        VerdictTable("01_memory_power", profile="quick", device="gpu")
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    with pytest.raises(ValueError, match="device 'cuda:x' is not a device name torch knows"):
+        table.judge("r1.sequential", Measurement(0.0, seeds=0), "exact", device="cuda:x")

@@ -1,0 +1,122 @@
+"""seqlib._validate: the shared checks accept what they should and name what went wrong."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from seqlib._validate import (
+    check_bool,
+    check_device,
+    check_finite,
+    check_keys,
+    check_same_dtype,
+    check_sequence_length,
+)
+
+
+@pytest.mark.parametrize("value", [True, False, np.bool_(True), np.bool_(False)])
+def test_check_bool_accepts_real_bools(value):
+    result = check_bool(value, "flag")
+    assert result is bool(value)  # a plain bool, numpy's included
+
+
+@pytest.mark.parametrize("value", ["False", "yes", 1, 0, None, 1.0, torch.tensor(True)])
+def test_check_bool_refuses_everything_else(value):
+    with pytest.raises(TypeError, match=r"flag must be a bool, got "):
+        check_bool(value, "flag")
+
+
+@pytest.mark.parametrize("value", [1, 0.5, np.float32(0.5), np.float64(2.0), np.int64(3), -7.25])
+def test_check_finite_accepts_python_and_numpy_numbers(value):
+    result = check_finite(value, "x")
+    assert type(result) is float and result == float(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        ("a", TypeError, r"x must be a number, got str \('a'\)"),
+        (None, TypeError, "x must be a number, got NoneType"),
+        (True, TypeError, "x must be a number, got bool"),
+        (np.bool_(True), TypeError, "x must be a number, got bool"),
+        (torch.tensor(0.5), TypeError, "x must be a number, got Tensor"),
+        (float("nan"), ValueError, "x must be finite, got nan"),
+        (float("inf"), ValueError, "x must be finite, got inf"),
+        (np.float32("-inf"), ValueError, "x must be finite, got -inf"),
+    ],
+)
+def test_check_finite_refuses_non_numbers_and_non_finite(value, error, match):
+    with pytest.raises(error, match=match):
+        check_finite(value, "x")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "value", "match"),
+    [
+        ({"low": 0.0}, -0.1, r"x must be >= 0.0, got -0.1"),
+        ({"low": 0.0, "low_inclusive": False}, 0.0, r"x must be > 0.0, got 0.0"),
+        ({"high": 1}, 1.5, r"x must be <= 1, got 1.5"),
+        ({"high": 1, "high_inclusive": False}, 1, r"x must be < 1, got 1"),
+        ({"low": 0, "high": 1}, 1.5, r"x must be in \[0, 1\], got 1.5"),
+        ({"low": 0, "high": 1, "low_inclusive": False}, 0, r"x must be in \(0, 1\], got 0"),
+        ({"low": 0, "high": 1, "high_inclusive": False}, 1, r"x must be in \[0, 1\), got 1"),
+    ],
+)
+def test_check_finite_bounds(kwargs, value, match):
+    with pytest.raises(ValueError, match=match):
+        check_finite(value, "x", **kwargs)
+
+
+def test_check_finite_bounds_accept_the_edges_they_include():
+    assert check_finite(0, "x", low=0, high=1) == 0.0
+    assert check_finite(1, "x", low=0, high=1) == 1.0
+    assert check_finite(math.pi, "x", low=0, low_inclusive=False) == math.pi
+
+
+def test_check_same_dtype():
+    x = torch.zeros(2, dtype=torch.float64)
+    assert check_same_dtype(x, "input", torch.float64) is x
+    with pytest.raises(
+        TypeError,
+        match=r"input has dtype torch.float64 but the module's parameters are torch.float32; "
+        r"convert the input with .to\(torch.float32\) or the module with .to\(torch.float64\)",
+    ):
+        check_same_dtype(x, "input", torch.float32)
+    with pytest.raises(TypeError, match="h0 has dtype torch.float64 but the weights are torch.f"):
+        check_same_dtype(x, "h0", torch.float32, "the weights")
+
+
+def test_check_sequence_length():
+    x = torch.zeros(2, 3, 4)
+    assert check_sequence_length(x, "x", 1) is x
+    with pytest.raises(
+        ValueError,
+        match=r"x has sequence length 0 in dimension 1 \(shape \(2, 0, 4\)\): the sequence "
+        r"length must be >= 1",
+    ):
+        check_sequence_length(torch.zeros(2, 0, 4), "x", 1)
+
+
+def test_check_device():
+    assert check_device("cpu", "device") == torch.device("cpu")
+    assert check_device(torch.device("cpu"), "device") == torch.device("cpu")
+    assert check_device("cuda:1", "device") == torch.device("cuda", 1)  # a name, not availability
+    with pytest.raises(ValueError, match=r"device 'gpu' is not a device name torch knows"):
+        check_device("gpu", "device")
+    with pytest.raises(ValueError, match=r"where 'cuda:x' is not a device name torch knows"):
+        check_device("cuda:x", "where")
+    with pytest.raises(TypeError, match="device must be a str or torch.device, got int"):
+        check_device(0, "device")
+
+
+def test_check_keys_names_what_is_missing():
+    check_keys({"LSTM": 1, "Transformer": 2}, ("LSTM", "Transformer"), "ms")
+    missing = r"ms has no entry for \['Transformer'\]; it has \['LSTM'\]"
+    with pytest.raises(ValueError, match=missing):
+        check_keys({"LSTM": 1}, ("LSTM", "Transformer"), "ms")
+    with pytest.raises(TypeError, match="ms must be a mapping, got list"):
+        check_keys(["LSTM"], ("LSTM",), "ms")
