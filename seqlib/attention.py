@@ -24,6 +24,8 @@ Masks: two conventions, both PyTorch's own, so look at where the mask goes
 ``padding_mask(lengths)`` is True at *padded* positions: give it to ``MultiHeadAttention`` as
 ``key_padding_mask``, and ``~padding_mask(lengths)[:, None, None, :]`` to
 ``scaled_dot_product_attention``.
+
+Empty sequences (no query or no key) give empty or zero results, as torch's attention does.
 """
 
 from __future__ import annotations
@@ -36,7 +38,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlib._validate import check_choice, check_dim, check_positive_int, check_tensor
+from seqlib._validate import (
+    check_bool,
+    check_choice,
+    check_dim,
+    check_finite,
+    check_positive_int,
+    check_same_dtype,
+    check_tensor,
+)
 
 __all__ = [
     "LearnedPositionalEncoding",
@@ -174,7 +184,7 @@ def scaled_dot_product_attention(
     - ``is_causal``: query ``i`` sees keys ``0..i`` (top-left aligned when L != S). Setting it
       together with ``attn_mask`` is a ``ValueError`` (torch's math backend raises too; torch
       2.13's default CPU kernel silently applies both).
-    - ``scale`` defaults to 1/√E.
+    - ``scale``: a number > 0, or None for 1/√E.
     - ``dropout_p``: dropout applied to the weights whenever ``dropout_p > 0`` (like torch's
       function, there is no train/eval switch here: pass ``0.0`` for evaluation).
 
@@ -188,10 +198,11 @@ def scaled_dot_product_attention(
     would give NaN, and ``nn.MultiheadAttention`` with ``need_weights=True`` does return NaN there.
     """
     _check_qkv(query, key, value)
-    if not 0.0 <= dropout_p <= 1.0:
-        raise ValueError(f"dropout_p must be in [0, 1], got {dropout_p}")
+    dropout_p = check_finite(dropout_p, "dropout_p", low=0, high=1)
+    if scale is not None:
+        scale = check_finite(scale, "scale", low=0, low_inclusive=False)
     L, S = query.shape[-2], key.shape[-2]
-    if is_causal:
+    if check_bool(is_causal, "is_causal"):
         if attn_mask is not None:
             raise ValueError("give either attn_mask or is_causal=True, not both")
         attn_mask = _lower_triangle(L, S, query.device)  # True = may attend
@@ -223,14 +234,6 @@ def scaled_dot_product_attention(
 # --------------------------------------------------------------------------------------------
 
 
-def _check_dropout(dropout: float) -> float:
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-        raise TypeError(f"dropout must be a float, got {type(dropout).__name__} ({dropout!r})")
-    if not 0.0 <= dropout <= 1.0:
-        raise ValueError(f"dropout must be in [0, 1], got {dropout}")
-    return float(dropout)
-
-
 def _additive(mask: Tensor, dtype: torch.dtype) -> Tensor:
     """nn.MultiheadAttention's mask as something to add to the scores: bool True -> -inf."""
     if mask.dtype == torch.bool:
@@ -260,7 +263,15 @@ class MultiHeadAttention(nn.Module):
     After every call ``last_attention`` holds the per-head weights, detached, shape
     (B, h, L, S) ((h, L, S) for unbatched input), whatever ``need_weights`` says. In train mode
     with dropout they are the dropped-out weights; call ``.eval()`` before plotting.
+
+    ``weights_hook`` (``None`` by default) is the one place to observe or replace the weights:
+    a function ``hook(weights, allowed) -> weights``, called in every forward pass with the
+    weights (B, h, L, S) and ``allowed`` (B, h, L, S), True where the masks let a query see a
+    key; what it returns is what multiplies the values (and what ``last_attention`` keeps).
+    :func:`seqlib.interpret.override_attention` sets it for the length of a ``with`` block.
     """
+
+    weights_hook: Callable[[Tensor, Tensor], Tensor] | None
 
     def __init__(
         self,
@@ -284,7 +295,8 @@ class MultiHeadAttention(nn.Module):
                 f"embed_dim must be divisible by num_heads, got embed_dim={embed_dim} "
                 f"and num_heads={num_heads}"
             )
-        if add_bias_kv or add_zero_attn:
+        bias, batch_first = check_bool(bias, "bias"), check_bool(batch_first, "batch_first")
+        if check_bool(add_bias_kv, "add_bias_kv") or check_bool(add_zero_attn, "add_zero_attn"):
             raise NotImplementedError("add_bias_kv and add_zero_attn are not supported")
         if kdim not in (None, embed_dim) or vdim not in (None, embed_dim):
             raise NotImplementedError(
@@ -294,7 +306,7 @@ class MultiHeadAttention(nn.Module):
         self.embed_dim = embed_dim
         self.num_heads = num_heads
         self.head_dim = embed_dim // num_heads
-        self.dropout = _check_dropout(dropout)
+        self.dropout = check_finite(dropout, "dropout", low=0, high=1)
         self.batch_first = batch_first
         factory = {"device": device, "dtype": dtype}
         # Created in torch's order, so the same seed gives the same initial weights.
@@ -309,6 +321,7 @@ class MultiHeadAttention(nn.Module):
             nn.init.zeros_(self.in_proj_bias)
             nn.init.zeros_(self.out_proj.bias)
         self.last_attention: Tensor | None = None
+        self.weights_hook = None
 
     def forward(
         self,
@@ -340,7 +353,11 @@ class MultiHeadAttention(nn.Module):
         check_tensor(key, "key", ndim=query.dim())
         check_tensor(value, "value", ndim=query.dim())
         for name, x in (("query", query), ("key", key), ("value", value)):
+            check_same_dtype(x, name, self.in_proj_weight.dtype)
             check_dim(x, name, -1, self.embed_dim, "embed_dim")
+        need_weights = check_bool(need_weights, "need_weights")
+        average_attn_weights = check_bool(average_attn_weights, "average_attn_weights")
+        is_causal = check_bool(is_causal, "is_causal")
         batched = query.dim() == 3
         if not batched:  # (L, E) -> (1, L, E)
             query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
@@ -365,6 +382,12 @@ class MultiHeadAttention(nn.Module):
         y, weights = scaled_dot_product_attention(
             q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0
         )  # (B, h, L, d), (B, h, L, S)
+        if self.weights_hook is not None:
+            allowed = torch.ones_like(weights, dtype=torch.bool)  # (B, h, L, S)
+            if mask is not None:
+                allowed = allowed & ~mask.isneginf()  # the merged mask adds -inf where not
+            weights = self.weights_hook(weights, allowed)
+            y = weights @ v  # (B, h, L, d)
         y = y.transpose(1, 2).reshape(B, L, E)  # (B, L, E): heads side by side
         y = self.out_proj(y)
 
@@ -499,6 +522,8 @@ class TransformerEncoderLayer(nn.Module):
         check_positive_int(d_model, "d_model")
         check_positive_int(nhead, "nhead")
         check_positive_int(dim_feedforward, "dim_feedforward")
+        check_finite(layer_norm_eps, "layer_norm_eps", low=0)
+        norm_first = check_bool(norm_first, "norm_first")
         if d_model % nhead != 0:
             raise ValueError(
                 f"d_model must be divisible by nhead, got d_model={d_model} and nhead={nhead}"
@@ -511,6 +536,7 @@ class TransformerEncoderLayer(nn.Module):
             )
         factory = {"device": device, "dtype": dtype}
         # Created in torch's order, so the same seed gives the same initial weights.
+        # (MultiHeadAttention checks dropout, bias and batch_first.)
         self.self_attn = MultiHeadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **factory
         )
@@ -533,7 +559,9 @@ class TransformerEncoderLayer(nn.Module):
     ) -> Tensor:
         """Encode ``src``; the output has its shape. ``is_causal`` as in ``MultiHeadAttention``."""
         check_tensor(src, "src", ndim=(2, 3))
+        check_same_dtype(src, "src", self.linear1.weight.dtype)
         check_dim(src, "src", -1, self.self_attn.embed_dim, "d_model")
+        is_causal = check_bool(is_causal, "is_causal")
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -630,7 +658,7 @@ class SinusoidalPositionalEncoding(nn.Module):
         super().__init__()
         self.d_model = check_positive_int(d_model, "d_model")
         self.max_len = check_positive_int(max_len, "max_len")
-        self.dropout = nn.Dropout(_check_dropout(dropout))
+        self.dropout = nn.Dropout(check_finite(dropout, "dropout", low=0, high=1))
         position = torch.arange(max_len, dtype=torch.float64)[:, None]  # (T, 1)
         frequency = torch.exp(
             torch.arange(0, d_model, 2, dtype=torch.float64) * (-math.log(10000.0) / d_model)
@@ -657,9 +685,10 @@ class LearnedPositionalEncoding(nn.Module):
         self.d_model = check_positive_int(d_model, "d_model")
         self.max_len = check_positive_int(max_len, "max_len")
         self.embedding = nn.Embedding(max_len, d_model)
-        self.dropout = nn.Dropout(_check_dropout(dropout))
+        self.dropout = nn.Dropout(check_finite(dropout, "dropout", low=0, high=1))
 
     def forward(self, x: Tensor) -> Tensor:
         T = _check_sequence(x, self.d_model, self.max_len)
+        check_same_dtype(x, "x", self.embedding.weight.dtype)
         positions = torch.arange(T, device=x.device)  # (T,)
         return self.dropout(x + self.embedding(positions))  # (B, T, d_model)

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor, nn
 
-import seqlib.attention as _attention
 from seqlib import language
 from seqlib._validate import check_choice, check_positions, check_positive_int
+from seqlib.attention import MultiHeadAttention
 from seqlib.lstm import LSTM, GateTrace
 
 if TYPE_CHECKING:
@@ -192,14 +192,6 @@ def top_before(scores: Tensor, positions: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------------------------
 
 
-def _allowed(weights: Tensor, attn_mask: Tensor | None) -> Tensor:
-    """Which keys each query may see, broadcast to the weights' shape (B, h, L, S)."""
-    if attn_mask is None:
-        return torch.ones_like(weights, dtype=torch.bool)
-    allowed = attn_mask if attn_mask.dtype == torch.bool else ~attn_mask.isneginf()
-    return allowed.expand_as(weights)
-
-
 def uniform_weights(weights: Tensor, allowed: Tensor) -> Tensor:
     """The same attention spread evenly over the keys each query may see."""
     w = allowed.to(weights.dtype)
@@ -218,8 +210,8 @@ def permuted_weights(weights: Tensor, allowed: Tensor, generator: torch.Generato
 
 
 @contextlib.contextmanager
-def override_attention(mode: str, *, seed: int = 0) -> Iterator[None]:
-    """Inside the block, every seqlib attention layer uses replaced weights:
+def override_attention(model: nn.Module, mode: str, *, seed: int = 0) -> Iterator[nn.Module]:
+    """Inside the block, every seqlib attention layer of ``model`` uses replaced weights:
 
     - ``"uniform"``: each query attends equally to all the keys it may see;
     - ``"permuted"``: each query's own weights, shuffled among those keys.
@@ -228,32 +220,34 @@ def override_attention(mode: str, *, seed: int = 0) -> Iterator[None]:
     survives the swap did not depend on *where* attention pointed (at inference: the kind of
     counterfactual Jain & Wallace, 2019 ran). Training inside a ``"uniform"`` block trains a
     model whose attention is frozen to uniform weights (Wiegreffe & Pinter, 2019's baseline:
-    does the task need learned attention at all?). Nothing changes outside the
-    block (it temporarily wraps ``seqlib.attention.scaled_dot_product_attention``, which
-    ``MultiHeadAttention`` calls; torch's fused layers are not affected).
+    does the task need learned attention at all?). It sets each layer's ``weights_hook`` (see
+    :class:`seqlib.MultiHeadAttention`) and puts the old one back when the block ends; other
+    models, and torch's fused layers, are not touched. Yields ``model``.
     """
     check_choice(mode, "mode", OVERRIDES)
-    original = _attention.scaled_dot_product_attention
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    layers = [m for m in model.modules() if isinstance(m, MultiHeadAttention)]
+    if not layers:
+        raise ValueError(
+            "model has no seqlib attention layer to override (a Transformer built with "
+            "impl='seqlib' has; torch's fused layers cannot be)"
+        )
     generator = torch.Generator().manual_seed(seed)
 
-    def replaced(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
-        _, weights = original(query, key, value, attn_mask, dropout_p, is_causal, scale)
-        if is_causal:
-            attn_mask = _attention._lower_triangle(
-                query.shape[-2], key.shape[-2], device=query.device
-            )
-        allowed = _allowed(weights, attn_mask)
+    def replace(weights: Tensor, allowed: Tensor) -> Tensor:
         if mode == "uniform":
-            weights = uniform_weights(weights, allowed)
-        else:
-            weights = permuted_weights(weights, allowed, generator)
-        return weights @ value, weights
+            return uniform_weights(weights, allowed)
+        return permuted_weights(weights, allowed, generator)
 
-    _attention.scaled_dot_product_attention = replaced
+    saved = [layer.weights_hook for layer in layers]
+    for layer in layers:
+        layer.weights_hook = replace
     try:
-        yield
+        yield model
     finally:
-        _attention.scaled_dot_product_attention = original
+        for layer, hook in zip(layers, saved, strict=True):
+            layer.weights_hook = hook
 
 
 def override_changes(
@@ -264,7 +258,7 @@ def override_changes(
     trained weights untouched: does *this* model's answer depend on where its attention points?
     """
     before = predict(model, inputs, positions)
-    with override_attention(mode, seed=seed):
+    with override_attention(model, mode, seed=seed):
         after = predict(model, inputs, positions)
     return (after != before).float().mean().item()
 

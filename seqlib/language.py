@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import torch
 
 from seqlib._validate import check_choice, check_positions, check_positive_int
+from seqlib.tasks import IGNORE_INDEX
 
 __all__ = [
     "COMPANIES",
@@ -58,7 +59,6 @@ __all__ = [
     "word_kinds",
 ]
 
-IGNORE = -100
 PAD = "<pad>"
 
 MALE = ("actor", "king", "waiter", "uncle")
@@ -255,11 +255,11 @@ def to_tensors(
     sentences: list[Sentence], length: int | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``inputs (N, T)`` token ids, right-padded with ``<pad>``, and ``targets (N, T)``:
-    ``IGNORE`` everywhere except at the pronoun, where it is the antecedent's index in
+    ``IGNORE_INDEX`` everywhere except at the pronoun, where it is the antecedent's index in
     :data:`PERSONS` (the class to predict)."""
     length = length or max(len(s.words) for s in sentences)
     inputs = torch.full((len(sentences), length), WORD_TO_ID[PAD])
-    targets = torch.full((len(sentences), length), IGNORE)
+    targets = torch.full((len(sentences), length), IGNORE_INDEX)
     for row, s in enumerate(sentences):
         if len(s.words) > length:
             raise ValueError(f"sentence {row} has {len(s.words)} words, longer than {length}")
@@ -311,14 +311,14 @@ def counting_data(
 
     An odd number of nouns between ``min_nouns`` and ``max_nouns`` (so no ties), each a
     company or a person with probability 1/2. Returns ``inputs (N, T)`` right-padded,
-    ``targets (N, T)`` (``IGNORE`` except at ``?``: 1 if more companies, else 0) and the
+    ``targets (N, T)`` (``IGNORE_INDEX`` except at ``?``: 1 if more companies, else 0) and the
     position of ``?`` for every row ``(N,)``.
     """
     check_positive_int(n, "n")
     rng = random.Random(seed)
     length = max_nouns + 1
     inputs = torch.full((n, length), WORD_TO_ID[PAD])
-    targets = torch.full((n, length), IGNORE)
+    targets = torch.full((n, length), IGNORE_INDEX)
     ask = torch.empty(n, dtype=torch.long)
     sizes = [k for k in range(min_nouns, max_nouns + 1) if k % 2]
     for row in range(n):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from seqlib._validate import check_keys
+
 __all__ = [
     "verdict_notes",
 ]
@@ -29,12 +31,6 @@ def _mean(values: Accuracies) -> float:
     if not values:
         raise ValueError("no accuracies to average: expected one per seed")
     return sum(values) / len(values)
-
-
-def _require(mapping: Mapping, keys: Sequence, name: str) -> None:
-    missing = [key for key in keys if key not in mapping]
-    if missing:
-        raise KeyError(f"{name} has no entry for {missing}; it has {list(mapping)}")
 
 
 def verdict_notes(
@@ -69,9 +65,9 @@ def verdict_notes(
     Returns the notes in the order the verdict table lists the claims. Numbers are formatted,
     never judged: the verdict is the registered rule's (``VerdictTable.judge``).
     """
-    _require(delayed, ("LSTM", "vanilla RNN", "Transformer"), "delayed")
-    _require(recall, ("Transformer", "LSTM"), "recall")
-    _require(parity, ("LSTM", transformer), "parity")
+    check_keys(delayed, ("LSTM", "vanilla RNN", "Transformer"), "delayed")
+    check_keys(recall, ("Transformer", "LSTM"), "recall")
+    check_keys(parity, ("LSTM", transformer), "parity")
     distances = sorted(delayed["LSTM"])
     if not distances:
         raise ValueError("delayed['LSTM'] is empty: expected {distance: accuracies}")

@@ -18,10 +18,20 @@ same arguments (faster, same maths).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
-from seqlib._validate import check_choice, check_positive_int, check_tensor
+from seqlib._validate import (
+    check_bool,
+    check_choice,
+    check_finite,
+    check_positive_int,
+    check_same_dtype,
+    check_sequence_length,
+    check_tensor,
+)
 from seqlib.attention import (
     LearnedPositionalEncoding,
     SinusoidalPositionalEncoding,
@@ -29,6 +39,20 @@ from seqlib.attention import (
     causal_mask,
 )
 from seqlib.lstm import LSTM, RNN
+
+__all__ = [
+    "BACKBONES",
+    "IMPLS",
+    "OUTPUTS",
+    "POSITIONAL",
+    "SequenceModel",
+    "build_model",
+    "closest_width",
+    "count_parameters",
+    "match_width",
+    "matched_backbones",
+    "matched_pair",
+]
 
 BACKBONES = ("rnn", "lstm", "transformer")
 OUTPUTS = ("sequence", "per_step")
@@ -40,8 +64,8 @@ class SequenceModel(nn.Module):
     """embed -> backbone -> head. Build it with :func:`build_model`.
 
     Input: long token ids ``(B, T)`` when ``vocab_size`` is given, float vectors ``(B, T, F)``
-    when ``input_size`` is given. Output: logits ``(B, C)`` (``output="sequence"``) or
-    ``(B, T, C)`` (``output="per_step"``).
+    (the model's dtype) when ``input_size`` is given, with T >= 1. Output: logits ``(B, C)``
+    (``output="sequence"``) or ``(B, T, C)`` (``output="per_step"``).
     """
 
     def __init__(
@@ -77,7 +101,9 @@ class SequenceModel(nn.Module):
                 f"got vocab_size={vocab_size!r}, input_size={input_size!r}"
             )
         self.vocab_size, self.input_size = vocab_size, input_size
-        self.causal = bool(causal)
+        self.causal = check_bool(causal, "causal")
+        norm_first = check_bool(norm_first, "norm_first")
+        check_finite(dropout, "dropout", low=0, high=1)
 
         if vocab_size is not None:
             self.embed: nn.Module = nn.Embedding(
@@ -88,6 +114,9 @@ class SequenceModel(nn.Module):
 
         self.pos: nn.Module | None = None
         if self.backbone_name == "transformer":
+            check_positive_int(nhead, "nhead")
+            if dim_feedforward is not None:
+                check_positive_int(dim_feedforward, "dim_feedforward")
             if d_model % nhead:
                 raise ValueError(f"d_model ({d_model}) must be divisible by nhead ({nhead})")
             if positional == "sinusoidal":
@@ -160,7 +189,10 @@ class SequenceModel(nn.Module):
         if self.vocab_size is not None:
             check_tensor(x, "x (token ids)", ndim=2, floating=False)
             if x.is_floating_point() or x.dtype == torch.bool:
-                raise TypeError(f"token ids must be an integer tensor, got dtype {x.dtype}")
+                raise TypeError(
+                    f"x (token ids) must be an integer tensor (torch.long), got dtype {x.dtype}: "
+                    "this model was built with vocab_size (for vectors, build it with input_size)"
+                )
             if x.numel() and (int(x.min()) < 0 or int(x.max()) >= self.vocab_size):
                 raise ValueError(
                     f"token ids must lie in [0, {self.vocab_size}), "
@@ -168,12 +200,13 @@ class SequenceModel(nn.Module):
                 )
         else:
             check_tensor(x, "x (vectors)", ndim=3)
+            check_same_dtype(x, "x (vectors)", self.embed.weight.dtype)
             if x.shape[-1] != self.input_size:
                 raise ValueError(
                     f"x has {x.shape[-1]} features (shape {tuple(x.shape)}), "
                     f"expected input_size {self.input_size}"
                 )
-        return x
+        return check_sequence_length(x, "x", 1)
 
     def extra_repr(self) -> str:
         return (
@@ -197,7 +230,23 @@ def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
     """Number of (trainable) parameters of ``model``."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_bool(trainable_only, "trainable_only")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def closest_width(size: Callable[[int], int], target_params: int, *, step: int = 1) -> int:
+    """The width ``w`` (a multiple of ``step``) whose parameter count ``size(w)`` is closest to
+    ``target_params``; ``size`` must grow with the width. Doubling, then bisection: a dozen
+    calls of ``size`` for any width. The one search behind every parameter-matched pair."""
+    check_positive_int(target_params, "target_params")
+    check_positive_int(step, "step")
+    lo, hi = 1, 1
+    while size(hi * step) < target_params:  # grow until we overshoot
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:  # bisect on the width (parameter count grows with it)
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if size(mid * step) < target_params else (lo, mid)
+    return step * min((lo, hi), key=lambda m: abs(size(m * step) - target_params))
 
 
 def match_width(backbone: str, target_params: int, **kwargs: object) -> SequenceModel:
@@ -206,19 +255,13 @@ def match_width(backbone: str, target_params: int, **kwargs: object) -> Sequence
     check_positive_int(target_params, "target_params")
     kwargs.pop("d_model", None)
     seed = kwargs.pop("seed", None)
-    step = int(kwargs.get("nhead", 4)) if backbone == "transformer" else 1  # type: ignore[arg-type]
+    step = check_positive_int(kwargs.get("nhead", 4), "nhead") if backbone == "transformer" else 1
 
     def size(d: int) -> int:
         return count_parameters(SequenceModel(backbone, d_model=d, **kwargs))  # type: ignore[arg-type]
 
-    lo, hi = 1, 1
-    while size(hi * step) < target_params:  # grow until we overshoot
-        lo, hi = hi, hi * 2
-    while hi - lo > 1:  # bisect on the width (parameter count grows with d)
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if size(mid * step) < target_params else (lo, mid)
-    best = min((lo, hi), key=lambda m: abs(size(m * step) - target_params))
-    return build_model(backbone, seed=seed, d_model=best * step, **kwargs)  # type: ignore[arg-type]
+    width = closest_width(size, target_params, step=step)
+    return build_model(backbone, seed=seed, d_model=width, **kwargs)  # type: ignore[arg-type]
 
 
 def matched_pair(
@@ -239,3 +282,31 @@ def matched_pair(
     # nhead only concerns a Transformer; keep it so that the other side can be one too
     other_model = match_width(other, count_parameters(ref), seed=seed, **kwargs)
     return ref, other_model
+
+
+def matched_backbones(
+    width: int, *, nhead: int = 4, seed: int = 0
+) -> tuple[nn.LSTM, nn.TransformerEncoderLayer]:
+    """torch's own backbones at equal parameters, for timing them (round 2): no embedding, no
+    head, the fused kernels torch would run in production.
+
+    The Transformer is one ``nn.TransformerEncoderLayer(width, nhead, dim_feedforward=4 *
+    width, dropout=0.0, batch_first=True)``; the LSTM is ``nn.LSTM(width, H, batch_first=True)``
+    with the hidden size H whose parameter count is closest to the layer's
+    (:func:`closest_width`). Returns ``(lstm, transformer)``; for whole models at equal
+    parameters use :func:`matched_pair`.
+    """
+    check_positive_int(width, "width")
+    check_positive_int(nhead, "nhead")
+    if width % nhead:
+        raise ValueError(f"width must be a multiple of nhead={nhead}, got {width}")
+    torch.manual_seed(seed)
+    transformer = nn.TransformerEncoderLayer(
+        width, nhead, dim_feedforward=4 * width, dropout=0.0, batch_first=True
+    )
+
+    def lstm_size(hidden: int) -> int:  # on the meta device: counted, not initialised
+        return count_parameters(nn.LSTM(width, hidden, device="meta"))
+
+    hidden = closest_width(lstm_size, count_parameters(transformer))
+    return nn.LSTM(width, hidden, batch_first=True), transformer

@@ -1,4 +1,9 @@
-"""Round 2's report: the sentences beside each verdict, and the experiment's prediction check.
+"""Round 2: the parameter-matched pair timed side by side, and the sentences beside each verdict.
+
+:func:`time_fighters` times ``torch.nn.LSTM`` against one ``torch.nn.TransformerEncoderLayer``
+at equal parameters (:func:`seqlib.models.matched_backbones`) on one random batch, with the
+same threads and device (the speed explorer, :func:`seqlib.widgets.speed_explorer`, is a view
+over it).
 
 Round 2 (computation speed) times the fight card's demo, a parameter-matched sweep over lengths
 and batches, one sequence growing, and what a second core buys. Its verdict table needs, beside
@@ -15,20 +20,31 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import html
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from seqlib._validate import check_choice, check_keys, check_positive_int
+from seqlib.models import count_parameters, matched_backbones
+from seqlib.timing import as_device, benchmark
 
 __all__ = [
+    "MAX_LENGTH",
+    "MODES",
+    "FighterTimings",
+    "format_fighter_timings",
+    "time_fighters",
     "verdict_notes",
 ]
 
+MODES = ("inference", "training")
+MAX_LENGTH = 2048  # the explorer keeps every measurement well under a second
+
 
 FIGHTERS = ("LSTM", "Transformer")
-
-
-def _require(mapping: Mapping, keys: Sequence, name: str) -> None:
-    missing = [key for key in keys if key not in mapping]
-    if missing:
-        raise KeyError(f"{name} has no entry for {missing}; it has {list(mapping)}")
 
 
 def _pair(value: object, name: str) -> tuple:
@@ -76,7 +92,7 @@ def verdict_notes(
     formatted, never judged: the verdict is the registered rule's (``VerdictTable.judge``).
     """
     lstm_params, transformer_params = _pair(params, "params")
-    _require(short_slope, FIGHTERS, "short_slope")
+    check_keys(short_slope, FIGHTERS, "short_slope")
     if not won:
         raise ValueError("won is empty: expected {setting: whether the Transformer was faster}")
     if demo_ratio <= 0:
@@ -124,3 +140,130 @@ def verdict_notes(
             f"{demo_ratio:.2f}; {demo_reading}"
         ),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# The matched pair, timed side by side
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FighterTimings:
+    """:func:`time_fighters`'s result: the setting (``batch``, ``length``, ``width``, ``mode``,
+    ``threads``, ``device``), each fighter's median time per call in ms and its parameters, the
+    LSTM's hidden size, and ``faster`` with ``ratio`` (slower time / faster time, >= 1)."""
+
+    batch: int
+    length: int
+    width: int
+    mode: str
+    threads: int
+    device: str
+    lstm_ms: float
+    transformer_ms: float
+    lstm_params: int
+    transformer_params: int
+    lstm_hidden: int
+
+    @property
+    def faster(self) -> str:
+        return "LSTM" if self.lstm_ms <= self.transformer_ms else "Transformer"
+
+    @property
+    def ratio(self) -> float:
+        return max(self.lstm_ms, self.transformer_ms) / min(self.lstm_ms, self.transformer_ms)
+
+
+def _timed_call(model: nn.Module, x: torch.Tensor, mode: str) -> Callable[[], None]:
+    """The zero-argument callable to time: a forward pass in eval mode without autograd
+    (``"inference"``), or a forward and backward pass in train mode (``"training"``)."""
+    model.train(mode == "training")
+
+    def inference() -> None:
+        with torch.no_grad():
+            model(x)
+
+    def training() -> None:
+        out = model(x)
+        out = out[0] if isinstance(out, tuple) else out  # nn.LSTM returns (output, (h, c))
+        out.sum().backward()
+
+    return training if mode == "training" else inference
+
+
+def time_fighters(
+    batch: int,
+    length: int,
+    width: int,
+    mode: str = "inference",
+    *,
+    threads: int | None = None,
+    min_run_time: float = 0.05,
+    device: str | torch.device | None = None,
+    models: tuple[nn.LSTM, nn.TransformerEncoderLayer] | None = None,
+) -> FighterTimings:
+    """Time the parameter-matched LSTM and Transformer layer on one random batch.
+
+    ``x`` is ``(batch, length, width)``; ``mode`` is ``"inference"`` (eval mode, no autograd,
+    forward only) or ``"training"`` (train mode, forward + backward). The two are timed with
+    :func:`seqlib.timing.benchmark` one after the other, with the same thread count and device.
+    ``models`` reuses a pair from :func:`seqlib.models.matched_backbones` (built for ``width``
+    if omitted).
+    """
+    check_positive_int(batch, "batch")
+    check_positive_int(length, "length")
+    check_positive_int(width, "width")
+    check_choice(mode, "mode", MODES)
+    if length > MAX_LENGTH:
+        raise ValueError(f"length must be <= {MAX_LENGTH} (kept quick), got {length}")
+    device = as_device(device)
+    lstm, transformer = matched_backbones(width) if models is None else models
+    if not isinstance(lstm, nn.LSTM) or not isinstance(transformer, nn.TransformerEncoderLayer):
+        raise TypeError("models must be (nn.LSTM, nn.TransformerEncoderLayer): matched_backbones")
+    if lstm.input_size != width or transformer.linear1.in_features != width:
+        raise ValueError(f"models must read width={width} features (from matched_backbones)")
+    lstm, transformer = lstm.to(device), transformer.to(device)
+    x = torch.randn(batch, length, width, device=device)  # (B, T, width)
+    times = {
+        name: benchmark(
+            _timed_call(model, x, mode),
+            label=name,
+            threads=threads,
+            min_run_time=min_run_time,
+            device=device,
+        )
+        for name, model in (("LSTM", lstm), ("Transformer", transformer))
+    }
+    return FighterTimings(
+        batch=batch,
+        length=length,
+        width=width,
+        mode=mode,
+        threads=times["LSTM"].threads,
+        device=str(device),
+        lstm_ms=times["LSTM"].median * 1e3,
+        transformer_ms=times["Transformer"].median * 1e3,
+        lstm_params=count_parameters(lstm),
+        transformer_params=count_parameters(transformer),
+        lstm_hidden=lstm.hidden_size,
+    )
+
+
+def format_fighter_timings(result: FighterTimings) -> str:
+    """An HTML table of :func:`time_fighters`'s result: time and parameters of each fighter,
+    the winner and by how much, and the conditions (mode, threads, device)."""
+    rows = "".join(
+        f"<tr><td><b>{name}</b>{extra}</td><td>{ms:.3g} ms</td><td>{params:,}</td></tr>"
+        for name, extra, ms, params in (
+            ("LSTM", f" (hidden {result.lstm_hidden})", result.lstm_ms, result.lstm_params),
+            ("Transformer layer", "", result.transformer_ms, result.transformer_params),
+        )
+    )
+    threads = f"{result.threads} thread{'s' if result.threads != 1 else ''}"
+    return (
+        "<table><tr><th>fighter</th><th>time per call (median)</th><th>parameters</th></tr>"
+        f"{rows}</table>"
+        f"<p><b>{html.escape(result.faster)}</b> is faster by <b>{result.ratio:.1f}x</b> "
+        f"({html.escape(result.mode)}, batch {result.batch}, length {result.length}, "
+        f"width {result.width}; {threads}, {html.escape(result.device)})</p>"
+    )

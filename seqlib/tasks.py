@@ -1,7 +1,7 @@
 """Synthetic, seeded data sets for the rounds: generated on your machine, never downloaded.
 
 Each task returns ``(inputs, targets)`` tensors ready for :func:`seqlib.train.train`.
-Positions that carry no question have the target ``IGNORE`` (-100), which the loss and the
+Positions that carry no question have the target ``IGNORE_INDEX`` (-100), which the loss and the
 accuracy skip, as ``torch.nn.functional.cross_entropy`` does.
 """
 
@@ -9,9 +9,22 @@ from __future__ import annotations
 
 import torch
 
-from seqlib._validate import check_positive_int
+from seqlib._validate import check_finite, check_positive_int
 
-IGNORE = -100
+__all__ = [
+    "IGNORE_INDEX",
+    "associative_recall",
+    "delayed_recall",
+    "markov_chain",
+    "markov_optimal_accuracy",
+    "markov_transition_matrix",
+    "repeated_markov",
+    "repeated_markov_ceilings",
+    "running_parity",
+    "seasonal_series",
+]
+
+IGNORE_INDEX = -100
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -37,7 +50,7 @@ def associative_recall(
     values are ``n_keys .. n_keys+n_values-1`` (so the vocabulary has ``n_keys + n_values``
     tokens; targets are value ids).
 
-    Returns ``inputs (N, 2n + m)`` long and ``targets (N, 2n + m)`` long, ``IGNORE`` except at
+    Returns ``inputs (N, 2n + m)`` long and ``targets (N, 2n + m)`` long, ``IGNORE_INDEX`` except at
     the query positions.
     """
     check_positive_int(n_samples, "n_samples")
@@ -55,7 +68,7 @@ def associative_recall(
     answers = values.gather(1, which)  # (N, m)
     pairs = torch.stack([keys, values], dim=2).reshape(n_samples, 2 * n_pairs)  # k1 v1 k2 v2 ..
     inputs = torch.cat([pairs, queries], dim=1)  # (N, 2n + m)
-    targets = torch.full_like(inputs, IGNORE)
+    targets = torch.full_like(inputs, IGNORE_INDEX)
     targets[:, 2 * n_pairs :] = answers
     return inputs, targets
 
@@ -94,7 +107,7 @@ def delayed_recall(
     ``1 / n_values``).
 
     Returns ``inputs (N, distance + 2)`` long and ``targets (N, distance + 2)`` long,
-    ``IGNORE`` everywhere except the last position (the query).
+    ``IGNORE_INDEX`` everywhere except the last position (the query).
     """
     check_positive_int(n_samples, "n_samples")
     check_positive_int(distance, "distance")
@@ -105,7 +118,7 @@ def delayed_recall(
     distractors = n_values + torch.randint(n_distractors, (n_samples, distance), generator=g)
     query = torch.full((n_samples, 1), n_values + n_distractors)  # (N, 1)
     inputs = torch.cat([values, distractors, query], dim=1)  # (N, D + 2)
-    targets = torch.full_like(inputs, IGNORE)
+    targets = torch.full_like(inputs, IGNORE_INDEX)
     targets[:, -1] = values[:, 0]
     return inputs, targets
 
@@ -118,13 +131,10 @@ def markov_transition_matrix(n_states: int, *, concentration: float = 0.3, chain
     per state, so there is something to learn). Every row sums to 1.
     """
     check_positive_int(n_states, "n_states")
-    if isinstance(concentration, bool) or not isinstance(concentration, int | float):
-        raise TypeError(f"concentration must be a number, got {type(concentration).__name__}")
-    if not concentration > 0:
-        raise ValueError(f"concentration must be > 0, got {concentration}")
+    concentration = check_finite(concentration, "concentration", low=0, low_inclusive=False)
     g = _generator(chain_seed)
     # Dirichlet(alpha) via normalised Gamma(alpha) draws, from the seeded generator
-    alpha = torch.full((n_states, n_states), float(concentration), dtype=torch.float64)
+    alpha = torch.full((n_states, n_states), concentration, dtype=torch.float64)
     gamma = torch._standard_gamma(alpha, generator=g)  # (S, S)
     gamma = gamma + 1e-12  # a row of tiny draws must not divide by zero
     return (gamma / gamma.sum(dim=1, keepdim=True)).float()
@@ -191,8 +201,7 @@ def seasonal_series(
     check_positive_int(window, "window")
     check_positive_int(period, "period")
     check_positive_int(horizon, "horizon")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    noise = check_finite(noise, "noise", low=0)  # NaN or inf would fill the series with it
     g = _generator(seed)
     amplitude = 0.5 + torch.rand(n_samples, 1, generator=g)  # (N, 1)
     phase = torch.rand(n_samples, 1, generator=g) * period  # (N, 1)

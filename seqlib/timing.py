@@ -34,7 +34,21 @@ from typing import Any
 import numpy as np
 import torch
 
-from seqlib._validate import check_positive_int
+from seqlib._validate import check_bool, check_finite, check_positive_int
+
+__all__ = [
+    "Timing",
+    "as_device",
+    "benchmark",
+    "describe",
+    "fit_slope",
+    "peak_memory",
+    "pick_device",
+    "rss_peak_mb",
+    "side_by_side",
+    "sweep",
+    "synchronize",
+]
 
 DEVICE_TYPES = ("cuda", "mps", "cpu")
 
@@ -57,8 +71,12 @@ def _available(device_type: str) -> bool:
     return device_type == "cpu"
 
 
-def _as_device(device: str | torch.device | None) -> torch.device:
-    """``None`` means the CPU; anything else must name a device type seqlib knows."""
+def as_device(device: str | torch.device | None, *, here: bool = True) -> torch.device:
+    """``device`` as a ``torch.device`` (``None``: the CPU).
+
+    ``ValueError`` for a device type seqlib does not know and, with ``here`` (the default), for
+    a device this machine does not have (a CUDA index included); ``TypeError`` for a non-device.
+    """
     if device is None:
         return torch.device("cpu")
     if not isinstance(device, (str, torch.device)):
@@ -69,6 +87,16 @@ def _as_device(device: str | torch.device | None) -> torch.device:
         raise ValueError(f"device must be one of {list(DEVICE_TYPES)}, got {device!r}") from error
     if device.type not in DEVICE_TYPES:
         raise ValueError(f"device must be one of {list(DEVICE_TYPES)}, got {device.type!r}")
+    if here:
+        found = _available(device.type)
+        if found and device.type == "cuda" and device.index is not None:
+            found = device.index < torch.cuda.device_count()
+        if not found:
+            available = [name for name in DEVICE_TYPES if _available(name)]
+            raise ValueError(
+                f"device {str(device)!r} was asked for but is not available on this machine; "
+                f"available: {available}"
+            )
     return device
 
 
@@ -79,13 +107,7 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     ``ValueError`` if it is not available here.
     """
     if prefer is not None:
-        device = _as_device(prefer)
-        if not _available(device.type):
-            found = [name for name in DEVICE_TYPES if _available(name)]
-            raise ValueError(
-                f"device {str(device)!r} was asked for but is not available; available: {found}"
-            )
-        return device
+        return as_device(prefer)
     for name in DEVICE_TYPES:
         if _available(name):
             return torch.device(name)
@@ -98,7 +120,7 @@ def describe(device: str | torch.device | None = None) -> str:
     For example ``"cpu, 2 threads, torch 2.13.0"`` or
     ``"cuda (Tesla T4), 2 threads, torch 2.13.0"``.
     """
-    device = _as_device(device)
+    device = as_device(device)
     name = device.type
     if device.type == "cuda" and torch.cuda.is_available():
         name = f"cuda ({torch.cuda.get_device_name(device)})"
@@ -110,7 +132,7 @@ def describe(device: str | torch.device | None = None) -> str:
 
 def synchronize(device: str | torch.device | None = None) -> None:
     """Wait until all queued work on ``device`` has finished (a no-op on the CPU)."""
-    device = _as_device(device)
+    device = as_device(device)
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     elif device.type == "mps":
@@ -170,11 +192,10 @@ def _check_callable(fn: object, name: str = "fn") -> None:
 
 
 def _check_seconds(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
-    if not value > 0:
+    seconds = check_finite(value, name)
+    if not seconds > 0:
         raise ValueError(f"{name} must be > 0 seconds, got {value}")
-    return float(value)
+    return seconds
 
 
 def _synchronised(fn: Callable[[], object]) -> Callable[[], None]:
@@ -215,7 +236,7 @@ def benchmark(
     threads = torch.get_num_threads() if threads is None else check_positive_int(threads, "threads")
     min_run_time = _check_seconds(min_run_time, "min_run_time")
     check_positive_int(warmup, "warmup", allow_zero=True)
-    device = _as_device(device)
+    device = as_device(device)
 
     timed = _synchronised(fn) if device.type == "mps" else fn
 
@@ -335,7 +356,7 @@ def peak_memory(fn: Callable[[], object], device: str | torch.device | None = No
       objects, not the allocator's caches), which is what the T×T attention matrix costs.
     """
     _check_callable(fn)
-    device = _as_device(device)
+    device = as_device(device)
     if device.type == "cuda":
         return _peak_memory_cuda(fn, device)
     if device.type == "mps":
@@ -400,6 +421,9 @@ def sweep(
     """
     _check_callable(fn)
     grid = _check_grid(grid)
+    device = as_device(device)  # before anything is built
+    measure_memory = check_bool(measure_memory, "measure_memory")
+    progress = check_bool(progress, "progress")
     from tqdm.auto import tqdm
 
     names = list(grid)
@@ -444,6 +468,7 @@ def side_by_side(
     for name, fn in calls.items():
         _check_callable(fn, f"calls[{name!r}]")
     check_positive_int(rounds, "rounds")
+    device = as_device(device)
     best = {name: float("inf") for name in calls}
     for _ in range(rounds):
         for name, fn in calls.items():
@@ -475,17 +500,3 @@ def fit_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
             )
     slope, _ = np.polyfit(np.log(x), np.log(y), deg=1)
     return float(slope)
-
-
-__all__ = [
-    "Timing",
-    "benchmark",
-    "describe",
-    "fit_slope",
-    "peak_memory",
-    "pick_device",
-    "rss_peak_mb",
-    "side_by_side",
-    "sweep",
-    "synchronize",
-]

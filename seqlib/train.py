@@ -40,11 +40,22 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from seqlib._validate import check_choice, check_positive_int
+from seqlib._validate import check_bool, check_choice, check_finite, check_positive_int
 from seqlib.config import PROFILES, Profile
-from seqlib.timing import _as_device, pick_device
+from seqlib.tasks import IGNORE_INDEX
+from seqlib.timing import as_device, pick_device
 
-IGNORE_INDEX = -100
+__all__ = [
+    "EVAL_BATCH_SIZE",
+    "LOSSES",
+    "History",
+    "accuracy",
+    "evaluate",
+    "train",
+    "training_device",
+    "training_device_summary",
+]
+
 LOSSES = ("cross_entropy", "mse")
 EVAL_BATCH_SIZE = 256
 
@@ -109,8 +120,10 @@ class History:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_classification(logits: torch.Tensor, targets: torch.Tensor) -> None:
-    """Logits ``(..., C)`` float and targets ``(...)`` integer class ids."""
+def _check_classification(
+    logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = IGNORE_INDEX
+) -> None:
+    """Logits ``(..., C)`` float and targets ``(...)``: class ids in [0, C) or ``ignore_index``."""
     if not isinstance(logits, torch.Tensor) or not isinstance(targets, torch.Tensor):
         raise TypeError(
             "logits and targets must be torch.Tensors, got "
@@ -127,6 +140,18 @@ def _check_classification(logits: torch.Tensor, targets: torch.Tensor) -> None:
             "logits must have shape (*targets.shape, C): expected (B, C) with targets (B,) or "
             f"(B, T, C) with targets (B, T); got logits {tuple(logits.shape)} and targets "
             f"{tuple(targets.shape)}"
+        )
+    if targets.numel() == 0:
+        return
+    num_classes = logits.shape[-1]
+    # one pass for both ends; ignored positions count as class 0
+    low, high = targets.masked_fill(targets == ignore_index, 0).aminmax()
+    if low < 0 or high >= num_classes:
+        bad = int(low) if low < 0 else int(high)
+        raise ValueError(
+            f"targets must be class ids in [0, {num_classes}) or {ignore_index} (ignored); "
+            f"got {bad} (the classes are the last dimension of the logits, shape "
+            f"{tuple(logits.shape)})"
         )
 
 
@@ -147,7 +172,7 @@ def accuracy(
     ``logits``: ``(B, C)`` with ``targets`` ``(B,)``, or ``(B, T, C)`` with ``targets``
     ``(B, T)``. Returns ``nan`` when every position is ignored (there is nothing to score).
     """
-    _check_classification(logits, targets)
+    _check_classification(logits, targets, ignore_index)
     correct, counted = _count_correct(logits, targets, ignore_index)
     return correct / counted if counted else math.nan
 
@@ -168,6 +193,11 @@ def _loss_and_counts(
             raise TypeError(f"for loss='mse' targets must be floating point, got {targets.dtype}")
         return F.mse_loss(outputs, targets), 0, 0
     _check_classification(outputs, targets)
+    if targets.dtype not in (torch.long, torch.uint8):  # what cross_entropy takes
+        raise TypeError(
+            f"targets must be class ids of dtype torch.long, got {targets.dtype}: "
+            "convert them with .long()"
+        )
     num_classes = outputs.shape[-1]
     correct, counted = _count_correct(outputs.detach(), targets)
     total = F.cross_entropy(
@@ -205,16 +235,10 @@ def _check_data(data: object, name: str) -> Data:
         )
     if inputs.shape[0] == 0:
         raise ValueError(f"{name} holds no examples (shape {tuple(inputs.shape)})")
+    for part, tensor in (("inputs", inputs), ("targets", targets)):
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise ValueError(f"{name} {part} hold NaN or infinity: the loss would be NaN")
     return inputs, targets
-
-
-def _check_number(value: object, name: str, *, low: float, allow_equal: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
-    if value < low or (value == low and not allow_equal) or math.isnan(value):
-        sign = ">=" if allow_equal else ">"
-        raise ValueError(f"{name} must be {sign} {low}, got {value}")
-    return float(value)
 
 
 def _home(model: nn.Module) -> torch.device:
@@ -224,8 +248,8 @@ def _home(model: nn.Module) -> torch.device:
 
 
 def _resolve_device(model: nn.Module, device: str | torch.device | None) -> torch.device:
-    """The device to train on: ``device`` if given, else where the model's parameters live."""
-    return _home(model) if device is None else torch.device(device)
+    """The device to train on: ``device`` (checked to be on this machine), else the model's."""
+    return _home(model) if device is None else pick_device(device)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,7 +355,7 @@ def train(
         train_data: ``(inputs, targets)``, the first dimension indexing examples.
         steps: number of optimiser steps.
         batch_size: examples per step (the last batch of a pass over the data may be smaller).
-        lr, weight_decay: AdamW's learning rate and weight decay.
+        lr, weight_decay: AdamW's learning rate (> 0) and weight decay (>= 0), finite.
         seed: seeds ``torch.manual_seed`` (initialisation done here, dropout) and the generator
             that shuffles the minibatches: same seed, same machine and thread count, same
             curve (another thread count may change the last digits).
@@ -352,6 +376,8 @@ def train(
 
     Returns a :class:`History`. The model is left in the mode (train/eval) it came in, on the
     device it came on (also when a step raises), with the trained (or kept best) weights.
+    A training loss that turns NaN or infinite stops the run with a ``ValueError`` (usually
+    ``lr`` is too high), before that step changes the weights.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -362,20 +388,20 @@ def train(
     check_positive_int(batch_size, "batch_size")
     check_positive_int(seed, "seed", allow_zero=True)
     check_choice(loss, "loss", LOSSES)
-    lr = _check_number(lr, "lr", low=0.0, allow_equal=False)
-    weight_decay = _check_number(weight_decay, "weight_decay", low=0.0, allow_equal=True)
+    lr = check_finite(lr, "lr", low=0.0, low_inclusive=False)
+    weight_decay = check_finite(weight_decay, "weight_decay", low=0.0)
     if clip_grad is not None:
-        clip_grad = _check_number(clip_grad, "clip_grad", low=0.0, allow_equal=False)
+        clip_grad = check_finite(clip_grad, "clip_grad", low=0.0, low_inclusive=False)
     if eval_every is not None:
         check_positive_int(eval_every, "eval_every")
         if eval_data is None:
             raise ValueError("eval_every is set but eval_data is None: give eval_data to evaluate")
-    if not isinstance(keep_best, bool):
-        raise TypeError(f"keep_best must be True or False, got {keep_best!r}")
+    progress = check_bool(progress, "progress")
+    keep_best = check_bool(keep_best, "keep_best")
     if keep_best and eval_data is None:
         raise ValueError("keep_best=True needs eval_data: the weights kept are the best on it")
     if stop_at is not None:
-        stop_at = _check_number(stop_at, "stop_at", low=0.0, allow_equal=False)
+        stop_at = check_finite(stop_at, "stop_at", low=0.0, low_inclusive=False)
         if stop_at > 1:
             raise ValueError(f"stop_at is an accuracy in (0, 1], got {stop_at}")
         if eval_data is None or eval_every is None:
@@ -401,6 +427,14 @@ def train(
             idx = next(batches)
             x, y = inputs[idx].to(device), targets[idx].to(device)
             value, correct, counted = _loss_and_counts(model(x), y, loss)
+            loss_value = value.item()  # checked before it changes any weight
+            if not math.isfinite(loss_value):
+                cause = (
+                    f"lr={lr:g} is probably too high (try 10x smaller)"
+                    if step > 1
+                    else "the model's outputs are not finite, before any update"
+                )
+                raise ValueError(f"the training loss became {loss_value} at step {step}: {cause}")
             optimizer.zero_grad(set_to_none=True)
             value.backward()
             if clip_grad is not None:
@@ -408,7 +442,7 @@ def train(
             optimizer.step()
 
             history.step.append(step)
-            history.loss.append(value.item())
+            history.loss.append(loss_value)
             history.accuracy.append(correct / counted if counted else math.nan)
             if eval_data is not None and (step == steps or (eval_every and step % eval_every == 0)):
                 scores = _evaluate(model, eval_data, EVAL_BATCH_SIZE, loss, device)
@@ -480,7 +514,7 @@ def training_device(
     if gpu is None:
         gpu = pick_device()
     else:
-        gpu = _as_device(gpu)
+        gpu = as_device(gpu, here=False)
         if gpu.type == "cpu":
             raise ValueError(f"gpu must name a GPU (cuda or mps), got {str(gpu)!r}")
     cpu = torch.device("cpu")

@@ -25,11 +25,22 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from seqlib import edge, gradients, hire, interpret, language
+from seqlib import edge, gradients, hire, interpret, language, models, speed
 from seqlib._validate import check_choice, check_positive_int
 
 if TYPE_CHECKING:
     import ipywidgets
+
+__all__ = [
+    "INSTALL_HINT",
+    "attention_explorer",
+    "edge_explorer",
+    "explorer_box",
+    "gradient_flow_explorer",
+    "hire_explorer",
+    "import_ipywidgets",
+    "speed_explorer",
+]
 
 INSTALL_HINT = (
     "The explorers need ipywidgets: run `pip install 'ipywidgets>=7.7'` (or "
@@ -153,148 +164,6 @@ def gradient_flow_explorer(*, length: int = 60, d_model: int = 16) -> ipywidgets
 
 
 # ---------------------------------------------------------------------------------------------
-# Computation speed (round 2): the pure part
-# ---------------------------------------------------------------------------------------------
-
-SPEED_MODES = ("inference", "training")
-SPEED_MAX_LENGTH = 2048  # the explorer keeps every measurement well under a second
-
-
-def lstm_parameter_count(input_size: int, hidden_size: int) -> int:
-    """``torch.nn.LSTM(input_size, hidden_size)``'s parameters: four gates, each with an input
-    weight (H, I), a recurrent weight (H, H) and two biases (H,): ``4 (I H + H H + 2 H)``."""
-    return 4 * (input_size * hidden_size + hidden_size * hidden_size + 2 * hidden_size)
-
-
-def matched_fighters(
-    width: int, *, nhead: int = 4, seed: int = 0
-) -> tuple[torch.nn.LSTM, torch.nn.TransformerEncoderLayer]:
-    """A fair pair of torch backbones that read ``width`` features per position.
-
-    The Transformer layer is ``nn.TransformerEncoderLayer(width, nhead,
-    dim_feedforward=4 * width, dropout=0.0, batch_first=True)``; the LSTM is
-    ``nn.LSTM(width, H, batch_first=True)`` with the hidden size H whose parameter count
-    (:func:`lstm_parameter_count`) is closest to the layer's. Returns ``(lstm, transformer)``.
-    """
-    check_positive_int(width, "width")
-    check_positive_int(nhead, "nhead")
-    if width % nhead:
-        raise ValueError(f"width must be a multiple of nhead={nhead}, got {width}")
-    torch.manual_seed(seed)
-    transformer = torch.nn.TransformerEncoderLayer(
-        width, nhead, dim_feedforward=4 * width, dropout=0.0, batch_first=True
-    )
-    target = sum(p.numel() for p in transformer.parameters())
-    gap = {h: abs(lstm_parameter_count(width, h) - target) for h in range(1, 4 * width + 1)}
-    hidden = min(gap, key=gap.get)
-    lstm = torch.nn.LSTM(width, hidden, batch_first=True)
-    return lstm, transformer
-
-
-def _timed_call(model: torch.nn.Module, x: torch.Tensor, mode: str) -> Any:
-    """The zero-argument callable to time: a forward pass in eval mode without autograd
-    (``"inference"``), or a forward and backward pass in train mode (``"training"``)."""
-    model.train(mode == "training")
-
-    def inference() -> None:
-        with torch.no_grad():
-            model(x)
-
-    def training() -> None:
-        out = model(x)
-        out = out[0] if isinstance(out, tuple) else out  # nn.LSTM returns (output, (h, c))
-        out.sum().backward()
-
-    return training if mode == "training" else inference
-
-
-def time_fighters(
-    batch: int,
-    length: int,
-    width: int,
-    mode: str = "inference",
-    *,
-    threads: int | None = None,
-    min_run_time: float = 0.05,
-    device: str | torch.device | None = None,
-    models: tuple[torch.nn.Module, torch.nn.Module] | None = None,
-) -> dict[str, Any]:
-    """Time the parameter-matched LSTM and Transformer layer on one random batch.
-
-    ``x`` is ``(batch, length, width)``; ``mode`` is ``"inference"`` (eval mode, no autograd,
-    forward only) or ``"training"`` (train mode, forward + backward). The two are timed with
-    :func:`seqlib.timing.benchmark` one after the other, with the same thread count and device.
-    ``models`` reuses a pair from :func:`matched_fighters` (built for ``width`` if omitted).
-
-    Returns a dict: the arguments (``batch``, ``length``, ``width``, ``mode``), ``threads`` and
-    ``device`` used, ``lstm_ms`` and ``transformer_ms`` (median per call), ``lstm_params``,
-    ``transformer_params``, ``lstm_hidden``, ``faster`` (``"LSTM"`` or ``"Transformer"``) and
-    ``ratio`` (slower time / faster time, >= 1).
-    """
-    from seqlib.timing import _as_device, benchmark
-
-    check_positive_int(batch, "batch")
-    check_positive_int(length, "length")
-    check_positive_int(width, "width")
-    check_choice(mode, "mode", SPEED_MODES)
-    if length > SPEED_MAX_LENGTH:
-        raise ValueError(f"length must be <= {SPEED_MAX_LENGTH} (kept quick), got {length}")
-    device = _as_device(device)
-    lstm, transformer = matched_fighters(width) if models is None else models
-    if lstm.input_size != width or transformer.linear1.in_features != width:
-        raise ValueError(f"models must read width={width} features (from matched_fighters)")
-    lstm, transformer = lstm.to(device), transformer.to(device)
-    x = torch.randn(batch, length, width, device=device)  # (B, T, width)
-    times = {
-        name: benchmark(
-            _timed_call(model, x, mode),
-            label=name,
-            threads=threads,
-            min_run_time=min_run_time,
-            device=device,
-        )
-        for name, model in (("LSTM", lstm), ("Transformer", transformer))
-    }
-    lstm_ms, transformer_ms = times["LSTM"].median * 1e3, times["Transformer"].median * 1e3
-    return {
-        "batch": batch,
-        "length": length,
-        "width": width,
-        "mode": mode,
-        "threads": times["LSTM"].threads,
-        "device": str(device),
-        "lstm_ms": lstm_ms,
-        "transformer_ms": transformer_ms,
-        "lstm_params": sum(p.numel() for p in lstm.parameters()),
-        "transformer_params": sum(p.numel() for p in transformer.parameters()),
-        "lstm_hidden": lstm.hidden_size,
-        "faster": "LSTM" if lstm_ms <= transformer_ms else "Transformer",
-        "ratio": max(lstm_ms, transformer_ms) / min(lstm_ms, transformer_ms),
-    }
-
-
-def format_fighter_timings(result: Mapping[str, Any]) -> str:
-    """An HTML table of :func:`time_fighters`'s result: time and parameters of each fighter,
-    the winner and by how much, and the conditions (mode, threads, device)."""
-    rows = "".join(
-        f"<tr><td><b>{name}</b>{extra}</td><td>{result[key + '_ms']:.3g} ms</td>"
-        f"<td>{result[key + '_params']:,}</td></tr>"
-        for name, key, extra in (
-            ("LSTM", "lstm", f" (hidden {result['lstm_hidden']})"),
-            ("Transformer layer", "transformer", ""),
-        )
-    )
-    return (
-        "<table><tr><th>fighter</th><th>time per call (median)</th><th>parameters</th></tr>"
-        f"{rows}</table>"
-        f"<p><b>{html.escape(result['faster'])}</b> is faster by <b>{result['ratio']:.1f}x</b> "
-        f"({html.escape(result['mode'])}, batch {result['batch']}, length {result['length']}, "
-        f"width {result['width']}; {result['threads']} thread"
-        f"{'s' if result['threads'] != 1 else ''}, {html.escape(result['device'])})</p>"
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Computation speed (round 2): the explorer
 # ---------------------------------------------------------------------------------------------
 
@@ -308,7 +177,8 @@ def speed_explorer(
     max_length: int = 1000,
     min_run_time: float = 0.05,
 ) -> ipywidgets.VBox:
-    """Live timings of the parameter-matched LSTM and Transformer layer (:func:`time_fighters`).
+    """Live timings of the parameter-matched LSTM and Transformer layer
+    (:func:`seqlib.speed.time_fighters`).
 
     Controls: batch (1 .. 64), sequence length (10 .. ``max_length``), width (32 .. 256), mode
     (inference / training) and CPU threads (1 .. ``torch.get_num_threads()``). Every change
@@ -317,17 +187,17 @@ def speed_explorer(
 
     Returns an ``ipywidgets.VBox`` with ``box.controls`` (``"batch"``, ``"length"``,
     ``"width"``, ``"mode"``, ``"threads"``), ``box.readout`` (HTML), ``box.result`` (the last
-    :func:`time_fighters` dict) and ``box.update()``.
+    :class:`seqlib.speed.FighterTimings`) and ``box.update()``.
     """
     widgets = import_ipywidgets()
 
     check_positive_int(max_length, "max_length")
-    if not 10 <= max_length <= SPEED_MAX_LENGTH:
-        raise ValueError(f"max_length must be between 10 and {SPEED_MAX_LENGTH}, got {max_length}")
+    if not 10 <= max_length <= speed.MAX_LENGTH:
+        raise ValueError(f"max_length must be between 10 and {speed.MAX_LENGTH}, got {max_length}")
     check_positive_int(batch, "batch")
     check_positive_int(length, "length")
     check_positive_int(width, "width")
-    check_choice(mode, "mode", SPEED_MODES)
+    check_choice(mode, "mode", speed.MODES)
     if not 1 <= batch <= 64:
         raise ValueError(f"batch must be between 1 and 64 (the slider's range), got {batch}")
     if not 10 <= length <= max_length:
@@ -352,7 +222,7 @@ def speed_explorer(
         "width": widgets.IntSlider(
             value=width, min=32, max=256, step=32, description="width d", continuous_update=False
         ),
-        "mode": widgets.Dropdown(options=list(SPEED_MODES), value=mode, description="mode"),
+        "mode": widgets.Dropdown(options=list(speed.MODES), value=mode, description="mode"),
         "threads": widgets.Dropdown(
             options=list(range(1, available + 1)),
             value=available,
@@ -366,8 +236,8 @@ def speed_explorer(
     def update(change: object = None) -> None:
         w = controls["width"].value
         if w not in pairs:
-            pairs[w] = matched_fighters(w)
-        result = time_fighters(
+            pairs[w] = models.matched_backbones(w)
+        result = speed.time_fighters(
             controls["batch"].value,
             controls["length"].value,
             w,
@@ -377,7 +247,7 @@ def speed_explorer(
             models=pairs[w],
         )
         box.result = result
-        readout.value = format_fighter_timings(result)
+        readout.value = speed.format_fighter_timings(result)
 
     rows = [
         widgets.HBox([controls["batch"], controls["length"], controls["width"]]),

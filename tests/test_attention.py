@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -704,3 +705,161 @@ MASK_ERRORS = [
 def test_mask_errors(call, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# dtypes, flags, numbers and empty sequences
+# ---------------------------------------------------------------------------------------------
+
+X64 = torch.zeros(3, 4, 8, dtype=torch.float64)  # the torch.from_numpy trap
+
+
+@pytest.mark.parametrize("name", ["query", "key", "value"])
+def test_mha_input_dtype_must_match_the_parameters(name: str) -> None:
+    mha = MultiHeadAttention(8, 2, batch_first=True)
+    with pytest.raises(TypeError, match=rf"{name} has dtype torch.float64 but the module's "):
+        mha(**({"query": X, "key": X, "value": X} | {name: X64}))
+    assert mha.double()(X64, X64, X64)[0].dtype == torch.float64  # matching dtypes are fine
+
+
+def test_encoder_layer_input_dtype_must_match_the_parameters() -> None:
+    layer = TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    with pytest.raises(TypeError, match=r"src has dtype torch.float64 .* torch.float32"):
+        layer(X64)
+
+
+def test_learned_positional_encoding_dtype_must_match_its_table() -> None:
+    with pytest.raises(TypeError, match=r"x has dtype torch.float64 .* torch.float32"):
+        LearnedPositionalEncoding(8, max_len=10)(X64)
+    # the sinusoidal table has no weights: it follows x (see test_sinusoidal_positional_encoding)
+    assert SinusoidalPositionalEncoding(8)(X64).dtype == torch.float64
+
+
+FLAG_ERRORS = [
+    (lambda: MultiHeadAttention(8, 2, batch_first="yes"), "batch_first"),
+    (lambda: MultiHeadAttention(8, 2, bias="no"), "bias"),
+    (lambda: MultiHeadAttention(8, 2, add_bias_kv="no"), "add_bias_kv"),
+    (lambda: MultiHeadAttention(8, 2, add_zero_attn=0), "add_zero_attn"),
+    (lambda: MultiHeadAttention(8, 2)(X[0], X[0], X[0], need_weights="no"), "need_weights"),
+    (
+        lambda: MultiHeadAttention(8, 2)(X[0], X[0], X[0], average_attn_weights=1),
+        "average_attn_weights",
+    ),
+    (lambda: MultiHeadAttention(8, 2)(X[0], X[0], X[0], is_causal="False"), "is_causal"),
+    (lambda: TransformerEncoderLayer(8, 2, 16, batch_first="yes"), "batch_first"),
+    (lambda: TransformerEncoderLayer(8, 2, 16, norm_first="yes"), "norm_first"),
+    (lambda: TransformerEncoderLayer(8, 2, 16, bias=None), "bias"),
+    (lambda: TransformerEncoderLayer(8, 2, 16)(X[0], is_causal="yes"), "is_causal"),
+    (lambda: scaled_dot_product_attention(Q, K, V, is_causal="False"), "is_causal"),
+]
+
+
+@pytest.mark.parametrize(("call", "name"), FLAG_ERRORS)
+def test_flags_must_be_bools(call, name: str) -> None:
+    with pytest.raises(TypeError, match=rf"{name} must be a bool, got "):
+        call()
+
+
+NUMBER_ERRORS = [
+    ({"dropout_p": None}, TypeError, "dropout_p must be a number, got NoneType"),
+    ({"dropout_p": "0.1"}, TypeError, "dropout_p must be a number, got str"),
+    ({"dropout_p": float("nan")}, ValueError, "dropout_p must be finite, got nan"),
+    ({"dropout_p": -0.1}, ValueError, r"dropout_p must be in \[0, 1\], got -0.1"),
+    ({"scale": "a"}, TypeError, "scale must be a number, got str"),
+    ({"scale": float("nan")}, ValueError, "scale must be finite, got nan"),
+    ({"scale": float("inf")}, ValueError, "scale must be finite, got inf"),
+    ({"scale": 0.0}, ValueError, "scale must be > 0, got 0.0"),
+    ({"scale": -1}, ValueError, "scale must be > 0, got -1"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), NUMBER_ERRORS)
+def test_sdpa_number_errors(kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        scaled_dot_product_attention(Q, K, V, **kwargs)
+
+
+def test_numpy_numbers_are_numbers() -> None:
+    q, k, v = randn(2, 3, 4, seed=1), randn(2, 5, 4, seed=2), randn(2, 5, 6, seed=3)
+    plain, _ = scaled_dot_product_attention(q, k, v, scale=0.5)
+    close(scaled_dot_product_attention(q, k, v, scale=np.float32(0.5))[0], plain, torch.float32)
+    close(scaled_dot_product_attention(q, k, v, dropout_p=np.float64(0.0))[0],
+          scaled_dot_product_attention(q, k, v)[0], torch.float32)  # fmt: skip
+    assert MultiHeadAttention(8, 2, dropout=np.float32(0.25)).dropout == 0.25
+    assert SinusoidalPositionalEncoding(8, dropout=np.float64(0.5)).dropout.p == 0.5
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda: MultiHeadAttention(8, 2, dropout=float("nan")), ValueError, "dropout must be fin"),
+        (lambda: MultiHeadAttention(8, 2, dropout="0.1"), TypeError, "dropout must be a number"),
+        (lambda: TransformerEncoderLayer(8, 2, dropout=None), TypeError, "dropout must be a num"),
+        (
+            lambda: TransformerEncoderLayer(8, 2, layer_norm_eps=float("nan")),
+            ValueError,
+            "layer_norm_eps must be finite, got nan",
+        ),
+        (
+            lambda: TransformerEncoderLayer(8, 2, layer_norm_eps=-1e-5),
+            ValueError,
+            "layer_norm_eps must be >= 0, got -1e-05",
+        ),
+        (lambda: LearnedPositionalEncoding(8, 4, dropout=2.0), ValueError, r"in \[0, 1\], got 2"),
+    ],
+)
+def test_constructor_number_errors(build, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        build()
+
+
+# Empty sequences: torch's attention returns an empty result (no query) or zeros (no key), and so
+# does seqlib's: these modules are drop-ins, so they follow torch rather than raise.
+
+
+def test_empty_sequences_match_torch() -> None:
+    q, k = randn(2, 3, 8), randn(2, 0, 8)
+    for query, key in ((k, q), (q, k)):  # no query; no key
+        ours, weights = scaled_dot_product_attention(query, key, key)
+        close(ours, F.scaled_dot_product_attention(query, key, key), torch.float32)
+        assert weights.shape == (2, query.shape[1], key.shape[1])
+    theirs = nn.MultiheadAttention(8, 2, batch_first=True, dropout=0.0)
+    ours = MultiHeadAttention.from_torch(theirs)
+    for query, key in ((k, q), (q, k)):
+        for a, b in zip(ours(query, key, key), theirs(query, key, key), strict=True):
+            close(a, b, torch.float32)
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+    close(TransformerEncoderLayer.from_torch(layer)(k), layer(k), torch.float32)
+    assert SinusoidalPositionalEncoding(8)(k).shape == (2, 0, 8)
+
+
+def test_weights_hook_observes_and_replaces_the_weights():
+    """The explicit hook: it sees the weights and which keys each query may see, and what it
+    returns is what multiplies the values; without it, nothing changes."""
+    torch.manual_seed(0)
+    mha = MultiHeadAttention(8, 2, batch_first=True).eval()
+    x = torch.randn(3, 5, 8)
+    mask = ~causal_mask(5)  # torch's convention: True = may not attend
+    plain, _ = mha(x, x, x, attn_mask=mask)
+    seen = {}
+
+    def observe(weights, allowed):
+        seen["weights"], seen["allowed"] = weights, allowed
+        return weights
+
+    mha.weights_hook = observe
+    observed, _ = mha(x, x, x, attn_mask=mask)
+    torch.testing.assert_close(observed, plain)
+    assert seen["weights"].shape == seen["allowed"].shape == (3, 2, 5, 5)
+    assert torch.equal(seen["allowed"][0, 0], causal_mask(5))
+
+    def uniform(weights, allowed):
+        return allowed.float() / allowed.sum(-1, keepdim=True)
+
+    mha.weights_hook = uniform
+    flat, _ = mha(x, x, x, attn_mask=mask)
+    expected = torch.ones(5, 5).tril() / torch.arange(1, 6)[:, None]
+    torch.testing.assert_close(mha.last_attention[0, 0], expected)
+    assert not torch.allclose(flat, plain)
+    mha.weights_hook = None
+    torch.testing.assert_close(mha(x, x, x, attn_mask=mask)[0], plain)

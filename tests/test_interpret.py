@@ -92,20 +92,50 @@ def test_override_attention_changes_the_weights_then_restores(tiny):
     transformer, _, inputs, positions = tiny
     before = I.attention_maps(transformer, inputs)
     logits = I.logits_at(transformer, inputs, positions)
-    with I.override_attention("uniform"):
+    with I.override_attention(transformer, "uniform"):
         uniform = I.attention_maps(transformer, inputs)
         logits_uniform = I.logits_at(transformer, inputs, positions)
     T = inputs.shape[1]
     expected = torch.ones(T, T).tril() / torch.arange(1, T + 1)[:, None]
     assert torch.allclose(uniform[0][0, 0], expected)
     assert not torch.allclose(logits, logits_uniform)
-    with I.override_attention("permuted", seed=1):
+    with I.override_attention(transformer, "permuted", seed=1):
         permuted = I.attention_maps(transformer, inputs)
     assert not torch.allclose(permuted[0], before[0])
     assert torch.allclose(permuted[0].sort(-1).values, before[0].sort(-1).values, atol=1e-6)
     after = I.attention_maps(transformer, inputs)  # restored outside the block
     assert torch.allclose(after[0], before[0])
-    with pytest.raises(ValueError, match="mode"), I.override_attention("random"):
+    with pytest.raises(ValueError, match="mode"), I.override_attention(transformer, "random"):
+        pass
+
+
+def test_override_attention_touches_only_the_model_it_is_given(tiny):
+    """An explicit hook per layer, not a swapped module function: another model keeps its own
+    attention inside the block, and the hooks are put back even when the block raises."""
+    transformer, lstm, inputs, positions = tiny
+    other = seqlib.build_model(
+        "transformer",
+        d_model=8,
+        nhead=2,
+        num_layers=1,
+        vocab_size=len(L.VOCAB),
+        num_classes=len(L.PERSONS),
+        output="per_step",
+        causal=True,
+        impl="seqlib",
+        seed=1,
+    ).eval()
+    own = I.attention_maps(other, inputs)
+    with pytest.raises(RuntimeError, match="inside"), I.override_attention(transformer, "uniform"):
+        torch.testing.assert_close(I.attention_maps(other, inputs)[0], own[0])
+        raise RuntimeError("inside the block")
+    layers = [m for m in transformer.modules() if isinstance(m, seqlib.MultiHeadAttention)]
+    assert layers and all(layer.weights_hook is None for layer in layers)
+    no_attention = pytest.raises(ValueError, match="no seqlib attention layer")
+    with no_attention, I.override_attention(lstm, "uniform"):
+        pass
+    not_a_model = pytest.raises(TypeError, match="model must be a torch.nn.Module")
+    with not_a_model, I.override_attention("uniform", "uniform"):
         pass
 
 
@@ -306,7 +336,7 @@ def test_training_inside_uniform_override_keeps_attention_uniform():
         seed=0,
     )
     data = L.to_tensors(L.generate(L.TRAIN_TEMPLATES, 32, seed=0), L.max_length())
-    with I.override_attention("uniform"):
+    with I.override_attention(model, "uniform"):
         history = seqlib.train(model, data, steps=3, batch_size=8, progress=False)
         (maps,) = I.attention_maps(model, data[0][:4])  # (4, heads, T, T)
     T = maps.shape[-1]

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from seqlib import language as L
+from seqlib.tasks import IGNORE_INDEX
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_tensors_mark_only_the_pronoun():
     assert inputs.shape == targets.shape == (30, L.max_length())
     for row, s in enumerate(sentences):
         assert L.decode(inputs[row]) == list(s.words)
-        scored = (targets[row] != L.IGNORE).nonzero().flatten().tolist()
+        scored = (targets[row] != IGNORE_INDEX).nonzero().flatten().tolist()
         assert scored == [s.pronoun]
         assert L.PERSONS[targets[row, s.pronoun]] == s.answer
     with pytest.raises(ValueError, match="longer than"):
@@ -114,8 +115,8 @@ def test_counting_data():
         assert words[-1] == "?" and len(words) == k + 1 and k % 2 == 1
         companies = sum(w in L.COMPANIES for w in words[:-1])
         assert targets[row, k] == int(companies > k - companies)
-        assert (targets[row] != L.IGNORE).sum() == 1
-    assert 0.3 < targets[targets != L.IGNORE].float().mean() < 0.7
+        assert (targets[row] != IGNORE_INDEX).sum() == 1
+    assert 0.3 < targets[targets != IGNORE_INDEX].float().mean() < 0.7
 
 
 def test_word_kinds():

@@ -78,9 +78,9 @@ def test_the_distances_and_the_factor_come_from_the_measurements():
 
 def test_a_missing_fighter_is_named():
     delayed = results()["delayed"]
-    with pytest.raises(KeyError, match="vanilla RNN"):
+    with pytest.raises(ValueError, match="vanilla RNN"):
         verdict_notes(**results(delayed={k: v for k, v in delayed.items() if k != "vanilla RNN"}))
-    with pytest.raises(KeyError, match="Transformer"):
+    with pytest.raises(ValueError, match="Transformer"):
         verdict_notes(**results(parity={"LSTM": {1: [1.0], 10: [1.0]}}))
 
 

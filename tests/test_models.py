@@ -4,7 +4,14 @@ import pytest
 import torch
 from torch import nn
 
-from seqlib.models import build_model, count_parameters, match_width, matched_pair
+from seqlib.models import (
+    build_model,
+    closest_width,
+    count_parameters,
+    match_width,
+    matched_backbones,
+    matched_pair,
+)
 
 COMMON = dict(vocab_size=12, num_classes=5, num_layers=2)
 
@@ -139,3 +146,108 @@ def test_bad_inputs():
     vectors = build_model("lstm", input_size=4, d_model=8, num_classes=2)
     with pytest.raises(ValueError, match="expected input_size 4"):
         vectors(torch.randn(2, 5, 3))
+
+
+# --- dtypes, empty sequences and flags --------------------------------------------------------
+
+
+@pytest.mark.parametrize("backbone", ["rnn", "lstm", "transformer"])
+@pytest.mark.parametrize("impl", ["seqlib", "torch"])
+def test_float64_vectors_into_a_float32_model(backbone, impl):
+    model = build_model(backbone, input_size=4, d_model=8, num_classes=2, impl=impl, seed=0)
+    x = torch.randn(2, 5, 4, dtype=torch.float64)  # what torch.from_numpy gives
+    with pytest.raises(TypeError, match=r"x \(vectors\) has dtype torch.float64 .*torch.float32"):
+        model(x)
+    assert model.double()(x).dtype == torch.float64  # a float64 model takes float64 vectors
+
+
+@pytest.mark.parametrize("backbone", ["rnn", "lstm", "transformer"])
+def test_token_ids_and_vectors_are_not_confused(backbone):
+    tokens = build_model(backbone, d_model=8, seed=0, **COMMON)
+    with pytest.raises(TypeError, match=r"x \(token ids\) must be an integer tensor.*float32"):
+        tokens(torch.rand(2, 5))
+    vectors = build_model(backbone, input_size=4, d_model=8, num_classes=2, seed=0)
+    with pytest.raises(TypeError, match=r"x \(vectors\) must be a floating-point tensor.*int64"):
+        vectors(torch.zeros(2, 5, 4, dtype=torch.long))
+
+
+@pytest.mark.parametrize("backbone", ["rnn", "lstm", "transformer"])
+@pytest.mark.parametrize("output", ["sequence", "per_step"])
+def test_zero_length_sequence_is_a_clear_error(backbone, output):
+    tokens = build_model(backbone, d_model=8, output=output, seed=0, **COMMON)
+    with pytest.raises(ValueError, match=r"x has sequence length 0 .*must be >= 1"):
+        tokens(torch.zeros(2, 0, dtype=torch.long))
+    vectors = build_model(backbone, input_size=4, d_model=8, num_classes=2, output=output)
+    with pytest.raises(ValueError, match=r"x has sequence length 0 .*must be >= 1"):
+        vectors.features(torch.zeros(2, 0, 4))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(causal="False"), TypeError, "causal must be a bool, got str"),
+        (dict(causal=1), TypeError, "causal must be a bool, got int"),
+        (dict(norm_first="no"), TypeError, "norm_first must be a bool, got str"),
+        (dict(nhead=0), ValueError, "nhead must be >= 1, got 0"),
+        (dict(nhead="4"), TypeError, "nhead must be an int, got str"),
+        (dict(dropout=float("nan"), impl="torch"), ValueError, "dropout must be finite, got nan"),
+        (dict(dropout=1.5, impl="torch"), ValueError, r"dropout must be in \[0, 1\], got 1.5"),
+        (dict(dim_feedforward=0, impl="torch"), ValueError, "dim_feedforward must be >= 1"),
+    ],
+)
+def test_bad_transformer_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        build_model("transformer", d_model=16, **COMMON, **kwargs)
+
+
+def test_count_parameters_flag_is_a_bool():
+    with pytest.raises(TypeError, match="trainable_only must be a bool, got str"):
+        count_parameters(nn.Linear(2, 2), trainable_only="no")
+
+
+def test_match_width_names_a_bad_nhead():
+    with pytest.raises(ValueError, match="nhead must be >= 1, got 0"):
+        match_width("transformer", 1000, nhead=0, **COMMON)
+
+
+# ---------------------------------------------------------------------------------------------
+# torch's backbones at equal parameters (round 2's timings)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [32, 64, 128])
+def test_matched_backbones_are_matched(width):
+    lstm, transformer = matched_backbones(width)
+    assert isinstance(lstm, torch.nn.LSTM) and lstm.batch_first and lstm.input_size == width
+    assert transformer.linear1.out_features == 4 * width and transformer.self_attn.batch_first
+    target = count_parameters(transformer)
+    gap = abs(count_parameters(lstm) - target)
+    for h in (lstm.hidden_size - 1, lstm.hidden_size + 1):  # its neighbours are no closer
+        assert abs(count_parameters(torch.nn.LSTM(width, h)) - target) >= gap
+    assert gap / target < 0.05
+
+
+def test_matched_backbones_are_seeded():
+    first, second = matched_backbones(32, seed=3), matched_backbones(32, seed=3)
+    for a, b in zip(first, second, strict=True):
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            assert torch.equal(p, q)
+
+
+def test_matched_backbones_bad_width():
+    with pytest.raises(ValueError, match="multiple of nhead=4"):
+        matched_backbones(30)
+    with pytest.raises(TypeError, match="width must be an int"):
+        matched_backbones(64.0)
+
+
+def test_closest_width_is_the_argmin():
+    """Doubling then bisection finds the same width as trying them all."""
+    for target in (1, 7, 50, 999, 12_345):
+        size = lambda w: 3 * w * w + 5  # noqa: E731
+        found = closest_width(size, target)
+        best = min(range(1, 200), key=lambda w: abs(size(w) - target))
+        assert abs(size(found) - target) == abs(size(best) - target)
+    assert closest_width(lambda w: w, 37, step=4) == 36
+    with pytest.raises(ValueError, match="target_params"):
+        closest_width(lambda w: w, 0)

@@ -1,11 +1,14 @@
-"""Tests for seqlib.speed: round 2's verdict sentences and the experiment's prediction check."""
+"""seqlib.speed: the matched pair timed side by side, and round 2's verdict sentences."""
 
 from __future__ import annotations
 
 import pytest
 
 from seqlib.claims import CLAIMS
-from seqlib.speed import verdict_notes
+from seqlib.models import count_parameters, matched_backbones
+from seqlib.speed import MODES, FighterTimings, format_fighter_timings, time_fighters, verdict_notes
+
+QUICK = dict(min_run_time=0.005)  # a few ms per fighter: the tests check wiring, not speed
 
 
 def measurements(**changes) -> dict:
@@ -78,7 +81,7 @@ def test_the_other_branches_of_each_sentence():
 
 
 def test_verdict_notes_errors():
-    with pytest.raises(KeyError, match=r"short_slope has no entry for \['Transformer'\]"):
+    with pytest.raises(ValueError, match=r"short_slope has no entry for \['Transformer'\]"):
         verdict_notes(**measurements(short_slope={"LSTM": 1.0}))
     with pytest.raises(TypeError, match="params must be a pair"):
         verdict_notes(**measurements(params=(1, 2, 3)))
@@ -90,3 +93,57 @@ def test_verdict_notes_errors():
         verdict_notes(**measurements(demo_ratio=0.0))
 
 
+# The matched pair, timed side by side
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_time_fighters_reports_both(mode):
+    result = time_fighters(2, 12, 32, mode, threads=1, **QUICK)
+    assert (result.batch, result.length, result.width, result.mode) == (2, 12, 32, mode)
+    assert result.threads == 1 and result.device == "cpu"
+    assert result.lstm_ms > 0 and result.transformer_ms > 0
+    slower = max(result.lstm_ms, result.transformer_ms)
+    faster = min(result.lstm_ms, result.transformer_ms)
+    assert result.ratio == pytest.approx(slower / faster)
+    assert result.faster == (
+        "LSTM" if result.lstm_ms <= result.transformer_ms else "Transformer"
+    )
+    lstm, transformer = matched_backbones(32)
+    assert result.lstm_params == count_parameters(lstm)
+    assert result.transformer_params == count_parameters(transformer)
+    assert result.lstm_hidden == lstm.hidden_size
+
+
+def test_time_fighters_training_runs_backward_in_train_mode():
+    lstm, transformer = matched_backbones(32)
+    time_fighters(2, 8, 32, "training", models=(lstm, transformer), **QUICK)
+    assert lstm.training and transformer.training
+    assert lstm.weight_hh_l0.grad is not None and transformer.linear1.weight.grad is not None
+    time_fighters(2, 8, 32, "inference", models=(lstm, transformer), **QUICK)
+    assert not lstm.training and not transformer.training
+
+
+def test_time_fighters_bad_arguments():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        time_fighters(2, 8, 32, "train")
+    with pytest.raises(ValueError, match="length must be <= 2048"):
+        time_fighters(2, 5000, 32)
+    with pytest.raises(ValueError, match="models must read width=64"):
+        time_fighters(2, 8, 64, models=matched_backbones(32))
+    with pytest.raises(TypeError, match="batch must be an int"):
+        time_fighters(2.0, 8, 32)
+    with pytest.raises(TypeError, match="models must be"):
+        time_fighters(2, 8, 32, models=("lstm", "transformer"))
+
+
+def test_format_fighter_timings():
+    result = FighterTimings(
+        batch=4, length=100, width=64, mode="training", threads=1, device="cpu",
+        lstm_ms=2.0, transformer_ms=5.0, lstm_params=50_400, transformer_params=49_984,
+        lstm_hidden=84,
+    )  # fmt: skip
+    assert (result.faster, result.ratio) == ("LSTM", 2.5)
+    text = format_fighter_timings(result)
+    assert text.startswith("<table>") and text.count("<tr>") == 3
+    assert "50,400" in text and "49,984" in text and "hidden 84" in text
+    assert "<b>LSTM</b> is faster by <b>2.5x</b>" in text and "1 thread," in text

@@ -1,15 +1,25 @@
 """seqlib.tasks: the data sets are what their docstrings say, seeded, and checked."""
 
+import numpy as np
 import pytest
 import torch
 
-from seqlib.tasks import IGNORE, associative_recall, delayed_recall, running_parity
+from seqlib.tasks import (
+    IGNORE_INDEX,
+    associative_recall,
+    delayed_recall,
+    markov_chain,
+    markov_transition_matrix,
+    repeated_markov,
+    running_parity,
+    seasonal_series,
+)
 
 
 def test_associative_recall_answers_are_the_values_that_followed_the_keys():
     x, y = associative_recall(50, n_pairs=4, n_queries=6, seed=1)
     assert x.shape == y.shape == (50, 4 * 2 + 6)
-    assert (y[:, :8] == IGNORE).all()
+    assert (y[:, :8] == IGNORE_INDEX).all()
     for row_x, row_y in zip(x, y, strict=True):
         table = {int(k): int(v) for k, v in zip(row_x[0:8:2], row_x[1:8:2], strict=True)}
         assert len(table) == 4  # keys are distinct
@@ -59,7 +69,7 @@ def test_bad_arguments(call, error, match):
 def test_delayed_recall_asks_for_the_value_seen_distance_plus_one_steps_earlier():
     x, y = delayed_recall(40, 7, n_values=5, n_distractors=3, seed=2)
     assert x.shape == y.shape == (40, 9)
-    assert (y[:, :-1] == IGNORE).all()
+    assert (y[:, :-1] == IGNORE_INDEX).all()
     assert torch.equal(y[:, -1], x[:, 0])  # the answer is the first token
     assert x[:, 0].min() >= 0 and x[:, 0].max() < 5  # values
     assert x[:, 1:-1].min() >= 5 and x[:, 1:-1].max() < 8  # distractors, never a value
@@ -85,3 +95,41 @@ def test_delayed_recall_asks_for_the_value_seen_distance_plus_one_steps_earlier(
 def test_delayed_recall_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: seasonal_series(4, 8, noise=float("nan")), ValueError, "noise must be finite"),
+        (lambda: seasonal_series(4, 8, noise=float("inf")), ValueError, "noise must be finite"),
+        (lambda: seasonal_series(4, 8, noise=-0.1), ValueError, "noise must be >= 0, got -0.1"),
+        (lambda: seasonal_series(4, 8, noise="0.1"), TypeError, "noise must be a number, got str"),
+        (lambda: seasonal_series(4, 8, noise=True), TypeError, "noise must be a number, got bool"),
+        (
+            lambda: markov_chain(4, 5, n_states=3, concentration=float("inf")),
+            ValueError,
+            "concentration must be finite, got inf",
+        ),
+        (
+            lambda: markov_transition_matrix(3, concentration=float("nan")),
+            ValueError,
+            "concentration must be finite, got nan",
+        ),
+        (
+            lambda: repeated_markov(4, 3, n_states=3, concentration=0),
+            ValueError,
+            "concentration must be > 0, got 0",
+        ),
+    ],
+)
+def test_float_arguments_must_be_finite(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_numpy_numbers_are_numbers():
+    inputs, targets = seasonal_series(4, 8, noise=np.float32(0.0), seed=3)
+    assert torch.equal(inputs, seasonal_series(4, 8, noise=0.0, seed=3)[0])
+    assert torch.isfinite(inputs).all() and torch.isfinite(targets).all()
+    P = markov_transition_matrix(3, concentration=np.float64(0.3))
+    torch.testing.assert_close(P, markov_transition_matrix(3, concentration=0.3))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -225,3 +226,63 @@ def test_fit_slope_errors():
         fit_slope([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match="at least two distinct xs"):
         fit_slope([2, 2], [1, 3])
+
+
+# --- devices that are not here, numbers and flags ---------------------------------------------
+
+UNAVAILABLE = [
+    name
+    for name, here in (
+        ("cuda", torch.cuda.is_available()),
+        ("mps", torch.backends.mps.is_available()),
+    )
+    if not here
+]
+
+
+@pytest.mark.parametrize("device", UNAVAILABLE + [f"{name}:0" for name in UNAVAILABLE])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda device: benchmark(lambda: None, device=device, min_run_time=0.01),
+        lambda device: peak_memory(lambda: None, device=device),
+        lambda device: synchronize(device),
+        lambda device: describe(device),
+        lambda device: side_by_side({"a": lambda: None}, device=device, min_run_time=0.01),
+    ],
+    ids=["benchmark", "peak_memory", "synchronize", "describe", "side_by_side"],
+)
+def test_an_unavailable_device_is_a_clear_error(call, device):
+    with pytest.raises(ValueError, match=rf"device '{device}' was asked for but is not available"):
+        call(device)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_sweep_checks_the_device_before_building_anything():
+    built = []
+    with pytest.raises(ValueError, match="'cuda' was asked for but is not available"):
+        sweep(lambda n: built.append(n) or (lambda: None), {"n": [1, 2]}, device="cuda")
+    assert built == []
+
+
+@pytest.mark.parametrize("device", ["cuda:x", "gpu", "cuda:-1", ""])
+def test_a_malformed_device_name_is_a_clear_error(device):
+    with pytest.raises(ValueError, match=r"device must be one of \['cuda', 'mps', 'cpu'\]"):
+        benchmark(lambda: None, device=device)
+
+
+def test_seconds_must_be_finite_numbers():
+    with pytest.raises(ValueError, match="min_run_time must be finite, got inf"):
+        benchmark(lambda: None, min_run_time=float("inf"))
+    with pytest.raises(ValueError, match="min_run_time must be finite, got nan"):
+        benchmark(lambda: None, min_run_time=float("nan"))
+    with pytest.raises(TypeError, match="min_run_time must be a number, got str"):
+        benchmark(lambda: None, min_run_time="1")
+    assert benchmark(lambda: None, min_run_time=np.float32(0.01)).median > 0
+
+
+def test_sweep_flags_are_bools():
+    with pytest.raises(TypeError, match="progress must be a bool, got str"):
+        sweep(lambda n: lambda: None, {"n": [1]}, progress="no")
+    with pytest.raises(TypeError, match="measure_memory must be a bool, got int"):
+        sweep(lambda n: lambda: None, {"n": [1]}, measure_memory=1)

@@ -249,7 +249,7 @@ def test_without_keep_best_the_last_weights_stay():
         ({"clip_grad": 0.0}, ValueError, "clip_grad must be > 0.0"),
         ({"eval_every": 5}, ValueError, "eval_every is set but eval_data is None"),
         ({"keep_best": True}, ValueError, "keep_best=True needs eval_data"),
-        ({"keep_best": 1}, TypeError, "keep_best must be True or False, got 1"),
+        ({"keep_best": 1}, TypeError, "keep_best must be a bool, got int"),
         ({"stop_at": 0.9}, ValueError, "stop_at needs eval_data and eval_every"),
         ({"stop_at": 1.5, "eval_data": sign_task(8), "eval_every": 1}, ValueError, r"in \(0, 1\]"),
         ({"stop_at": 0.0, "eval_data": sign_task(8), "eval_every": 1}, ValueError, "must be > 0"),
@@ -332,3 +332,90 @@ def test_train_without_device_leaves_the_model_where_it_is():
     model = small_classifier()
     train(model, sign_task(64), steps=2, progress=False)
     assert {p.device.type for p in model.parameters()} == {"cpu"}
+
+
+# --- numbers, flags, targets, devices: clear errors, never NaN weights or torch's messages ----
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"lr": float("inf")}, ValueError, "lr must be finite, got inf"),
+        ({"lr": float("nan")}, ValueError, "lr must be finite, got nan"),
+        ({"lr": None}, TypeError, "lr must be a number, got NoneType"),
+        ({"weight_decay": float("inf")}, ValueError, "weight_decay must be finite, got inf"),
+        ({"clip_grad": float("inf")}, ValueError, "clip_grad must be finite, got inf"),
+        ({"clip_grad": float("nan")}, ValueError, "clip_grad must be finite, got nan"),
+        ({"stop_at": float("nan")}, ValueError, "stop_at must be finite, got nan"),
+        ({"progress": "no"}, TypeError, "progress must be a bool, got str"),
+        ({"keep_best": "yes"}, TypeError, "keep_best must be a bool, got str"),
+        ({"device": "cuda:x"}, ValueError, "device must be one of"),
+        ({"device": "gpu"}, ValueError, "device must be one of"),
+    ],
+)
+def test_train_number_and_flag_errors(kwargs, error, match):
+    model = small_classifier()
+    before = [p.detach().clone() for p in model.parameters()]
+    with pytest.raises(error, match=match):
+        train(model, sign_task(16), steps=1, **({"progress": False} | kwargs))
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_an_unavailable_device_is_a_clear_error():
+    with pytest.raises(ValueError, match="'cuda' was asked for but is not available"):
+        train(small_classifier(), sign_task(16), steps=1, device="cuda", progress=False)
+    with pytest.raises(ValueError, match="'cuda' was asked for but is not available"):
+        evaluate(small_classifier(), sign_task(16), device="cuda")
+
+
+def test_numpy_numbers_are_numbers():
+    np = pytest.importorskip("numpy")
+    history = train(
+        small_classifier(), sign_task(64), steps=3, lr=np.float32(1e-2),
+        weight_decay=np.float64(0.01), clip_grad=np.float32(1.0), progress=False,
+    )  # fmt: skip
+    assert history.steps == 3 and all(math.isfinite(v) for v in history.loss)
+
+
+def test_a_loss_that_turns_nan_names_the_learning_rate():
+    model = small_classifier()
+    with pytest.raises(ValueError, match=r"loss became nan at step 2.*lr=1e\+30.*too high"):
+        train(model, sign_task(64), steps=5, lr=1e30, clip_grad=None, progress=False)
+
+
+def test_non_finite_data_is_refused_before_training():
+    x, y = sign_task(16)
+    x[3, 2] = float("nan")
+    with pytest.raises(ValueError, match="train_data inputs hold NaN or infinity"):
+        train(small_classifier(), (x, y), steps=1, progress=False)
+    with pytest.raises(ValueError, match="data targets hold NaN or infinity"):
+        evaluate(small_classifier(), (x[:, :2], torch.full((16, 2), float("inf"))), loss="mse")
+
+
+@pytest.mark.parametrize("bad", [7, 2, -1, -99])
+def test_targets_outside_the_classes_are_named(bad):
+    x, y = sign_task(16)
+    y[5] = bad
+    match = rf"targets must be class ids in \[0, 2\) or -100 \(ignored\); got {bad}"
+    with pytest.raises(ValueError, match=match):
+        train(small_classifier(), (x, y), steps=3, batch_size=16, progress=False)
+    with pytest.raises(ValueError, match=match):
+        evaluate(small_classifier(), (x, y))
+    with pytest.raises(ValueError, match=match):
+        accuracy(torch.zeros(16, 2), y)
+
+
+def test_targets_per_step_outside_the_classes_are_named():
+    x = torch.randint(5, (4, 6))
+    y = x.clone()
+    y[1, 2] = 5
+    with pytest.raises(ValueError, match=r"\[0, 5\) or -100 \(ignored\); got 5"):
+        train(TokenTagger(), (x, y), steps=1, progress=False)
+
+
+def test_int32_targets_are_named():
+    x, y = sign_task(16)
+    with pytest.raises(TypeError, match=r"targets must be class ids of dtype torch.long, got t"):
+        train(small_classifier(), (x, y.int()), steps=1, progress=False)
+    assert 0 <= accuracy(torch.zeros(16, 2), y.int()) <= 1  # counting works with any integer

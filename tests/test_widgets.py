@@ -8,7 +8,7 @@ matplotlib.use("Agg")  # no window: the tests run headless
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from seqlib import edge, language  # noqa: E402
+from seqlib import edge, language, speed  # noqa: E402
 from seqlib.hire import Measurements  # noqa: E402
 from seqlib.streaming import StreamRecord  # noqa: E402
 from seqlib.widgets import (  # noqa: E402
@@ -16,6 +16,7 @@ from seqlib.widgets import (  # noqa: E402
     edge_explorer,
     gradient_flow_explorer,
     hire_explorer,
+    speed_explorer,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -82,6 +83,59 @@ def test_missing_ipywidgets_gives_an_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
     with pytest.raises(ImportError, match="pip install"):
         gradient_flow_explorer()
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 2: live timings of the matched pair
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def speed_box():
+    return speed_explorer(batch=2, length=20, width=32, max_length=200, min_run_time=0.005)
+
+
+def test_speed_explorer_has_its_controls(speed_box):
+    controls = speed_box.controls
+    assert set(controls) == {"batch", "length", "width", "mode", "threads"}
+    assert (controls["length"].min, controls["length"].max, controls["length"].value) == (
+        10,
+        200,
+        20,
+    )
+    assert list(controls["mode"].options) == list(speed.MODES)
+    assert list(controls["threads"].options) == list(range(1, torch.get_num_threads() + 1))
+    assert speed_box.result.length == 20 and "faster by" in speed_box.readout.value
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "key"),
+    [("batch", 3, "batch"), ("length", 30, "length"), ("width", 64, "width"),
+     ("mode", "training", "mode"), ("threads", 1, "threads")],
+)  # fmt: skip
+def test_speed_explorer_reacts_to_every_control(speed_box, name, value, key):
+    speed_box.controls[name].value = value
+    assert getattr(speed_box.result, key) == value
+    assert f"{value}" in speed_box.readout.value
+
+
+def test_speed_explorer_bad_arguments():
+    with pytest.raises(ValueError, match="max_length must be between 10 and 2048"):
+        speed_explorer(max_length=5000)
+    with pytest.raises(ValueError, match="length must be between 10 and max_length=100"):
+        speed_explorer(length=500, max_length=100)
+    with pytest.raises(ValueError, match="width must be 32, 64"):
+        speed_explorer(width=48)
+    with pytest.raises(ValueError, match="batch must be between 1 and 64"):
+        speed_explorer(batch=100)
+
+
+def test_speed_explorer_without_ipywidgets_gives_a_hint(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
+    with pytest.raises(ImportError, match="pip install"):
+        speed_explorer()
 
 
 # ---------------------------------------------------------------------------------------------
