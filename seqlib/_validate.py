@@ -49,13 +49,14 @@ def check_dim(x: torch.Tensor, name: str, dim: int, expected: int, what: str) ->
 
 
 def check_positive_int(value: object, name: str, *, allow_zero: bool = False) -> int:
-    """Check that ``value`` is an int (not a bool) greater than 0 (or >= 0 with ``allow_zero``)."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """Check that ``value`` is an integer (Python's or numpy's, not a bool) greater than 0 (or
+    >= 0 with ``allow_zero``); returns it as a Python ``int``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
     low = 0 if allow_zero else 1
     if value < low:
         raise ValueError(f"{name} must be >= {low}, got {value}")
-    return value
+    return int(value)
 
 
 def check_positions(inputs: torch.Tensor, positions: object) -> torch.Tensor:

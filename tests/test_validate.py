@@ -120,3 +120,15 @@ def test_check_keys_names_what_is_missing():
         check_keys({"LSTM": 1}, ("LSTM", "Transformer"), "ms")
     with pytest.raises(TypeError, match="ms must be a mapping, got list"):
         check_keys(["LSTM"], ("LSTM",), "ms")
+
+
+def test_check_positive_int_takes_numpy_integers_not_floats_or_bools():
+    from seqlib._validate import check_positive_int
+
+    assert check_positive_int(np.int64(3), "steps") == 3
+    assert type(check_positive_int(np.int32(0), "seed", allow_zero=True)) is int
+    for bad in (3.0, np.float64(3), True, np.bool_(True), "3"):
+        with pytest.raises(TypeError, match="steps must be an int"):
+            check_positive_int(bad, "steps")
+    with pytest.raises(ValueError, match="steps must be >= 1, got 0"):
+        check_positive_int(np.int64(0), "steps")
