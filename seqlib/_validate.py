@@ -59,6 +59,11 @@ def check_positive_int(value: object, name: str, *, allow_zero: bool = False) ->
     return int(value)
 
 
+def check_seed(seed: object, name: str = "seed") -> int:
+    """A seed: an integer >= 0 (Python's or numpy's), as a Python ``int``."""
+    return check_positive_int(seed, name, allow_zero=True)
+
+
 def check_positions(inputs: torch.Tensor, positions: object) -> torch.Tensor:
     """``positions`` as a long tensor (B,): one position in [0, T) per row of ``inputs`` (B, T)."""
     if inputs.dim() != 2:

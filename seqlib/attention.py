@@ -80,7 +80,7 @@ def causal_mask(size: int, device: torch.device | str | None = None) -> Tensor:
             [1, 1, 0],
             [1, 1, 1]], dtype=torch.int32)
     """
-    check_positive_int(size, "size")
+    size = check_positive_int(size, "size")
     return _lower_triangle(size, size, device)
 
 
@@ -109,7 +109,7 @@ def padding_mask(lengths: Tensor | Sequence[int], max_len: int | None = None) ->
     longest = int(lengths.max()) if lengths.numel() > 0 else 0
     if max_len is None:
         max_len = longest
-    check_positive_int(max_len, "max_len", allow_zero=True)
+    max_len = check_positive_int(max_len, "max_len", allow_zero=True)
     if longest > max_len:
         raise ValueError(f"lengths must be <= max_len={max_len}, got a length of {longest}")
     positions = torch.arange(max_len, device=lengths.device)  # (T,)
@@ -288,8 +288,8 @@ class MultiHeadAttention(nn.Module):
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
-        check_positive_int(embed_dim, "embed_dim")
-        check_positive_int(num_heads, "num_heads")
+        embed_dim = check_positive_int(embed_dim, "embed_dim")
+        num_heads = check_positive_int(num_heads, "num_heads")
         if embed_dim % num_heads != 0:
             raise ValueError(
                 f"embed_dim must be divisible by num_heads, got embed_dim={embed_dim} "
@@ -519,9 +519,9 @@ class TransformerEncoderLayer(nn.Module):
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
-        check_positive_int(d_model, "d_model")
-        check_positive_int(nhead, "nhead")
-        check_positive_int(dim_feedforward, "dim_feedforward")
+        d_model = check_positive_int(d_model, "d_model")
+        nhead = check_positive_int(nhead, "nhead")
+        dim_feedforward = check_positive_int(dim_feedforward, "dim_feedforward")
         check_finite(layer_norm_eps, "layer_norm_eps", low=0)
         norm_first = check_bool(norm_first, "norm_first")
         if d_model % nhead != 0:

@@ -135,7 +135,7 @@ def edge_costs(
     weights in bytes (the same keys). One :class:`EdgeCost` per fighter, in the order of
     ``fits``.
     """
-    check_positive_int(context, "context")
+    context = check_positive_int(context, "context")
     for name, value in (
         ("memory_budget_mb", memory_budget_mb),
         ("latency_budget_ms", latency_budget_ms),
@@ -248,8 +248,8 @@ def stream_verdict_texts(
     Returns ``{claim_id: {"measured": ..., "note": ...}}``, to pass on as
     ``table.judge(claim_id, measurement, **texts[claim_id])``.
     """
-    check_positive_int(tokens, "tokens")
-    check_positive_int(threads, "threads")
+    tokens = check_positive_int(tokens, "tokens")
+    threads = check_positive_int(threads, "threads")
     for name, value in (("params", params), ("widths", widths), ("ms", ms), ("held", held)):
         if not isinstance(value, Mapping) or set(value) != set(FIGHTERS):
             raise ValueError(f"{name} must map exactly {FIGHTERS} to numbers, got {value!r}")

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from seqlib._validate import check_choice, check_positive_int, check_tensor
+from seqlib._validate import check_choice, check_positive_int, check_seed, check_tensor
 from seqlib.attention import MultiHeadAttention, causal_mask
 from seqlib.lstm import LSTM, RNN
 
@@ -76,8 +76,8 @@ def make_probe(
     recurrent models do.
     """
     check_choice(name, "name", PROBES)
-    check_positive_int(d_model, "d_model")
-    torch.manual_seed(seed)
+    d_model = check_positive_int(d_model, "d_model")
+    torch.manual_seed(check_seed(seed))
     if name == "rnn":
         rnn = RNN(d_model, d_model, batch_first=True)
         return lambda x: rnn(x)[0]
@@ -105,10 +105,11 @@ def gradient_flow(
     seed: int = 0,
 ) -> Tensor:
     """``‖∂h_T/∂x_t‖`` by distance (length,) for a freshly initialised backbone on random input."""
-    check_positive_int(length, "length")
-    check_positive_int(batch, "batch")
+    length = check_positive_int(length, "length")
+    batch = check_positive_int(batch, "batch")
     model = make_probe(name, d_model, forget_bias=forget_bias, seed=seed)
-    x = torch.randn(batch, length, d_model, generator=torch.Generator().manual_seed(seed))
+    generator = torch.Generator().manual_seed(check_seed(seed))
+    x = torch.randn(batch, length, d_model, generator=generator)  # (B, T, d)
     return gradient_by_distance(model, x)
 
 

@@ -33,7 +33,7 @@ import torch
 from torch import Tensor, nn
 
 from seqlib import language
-from seqlib._validate import check_choice, check_positions, check_positive_int
+from seqlib._validate import check_choice, check_positions, check_positive_int, check_seed
 from seqlib.attention import MultiHeadAttention
 from seqlib.lstm import LSTM, GateTrace
 
@@ -233,7 +233,7 @@ def override_attention(model: nn.Module, mode: str, *, seed: int = 0) -> Iterato
             "model has no seqlib attention layer to override (a Transformer built with "
             "impl='seqlib' has; torch's fused layers cannot be)"
         )
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(check_seed(seed))
 
     def replace(weights: Tensor, allowed: Tensor) -> Tensor:
         if mode == "uniform":
@@ -304,7 +304,7 @@ def same_kind_control(
         raise ValueError(
             f"kinds must be (V,) with one entry per token id, got {tuple(kinds.shape)}"
         )
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(check_seed(seed))
     rows = torch.arange(inputs.shape[0])
     kind = kinds[inputs]  # (B, T)
     index = torch.arange(inputs.shape[1])[None]  # (1, T)
@@ -368,7 +368,7 @@ def saliency(
     """
     positions = check_positions(inputs, positions)
     check_choice(method, "method", SALIENCY)
-    check_positive_int(steps, "steps")
+    steps = check_positive_int(steps, "steps")
     was_training = model.training
     model.eval()
     try:
@@ -443,7 +443,7 @@ def linear_probe(
             f"features must be (N, d) and labels (N,), got {tuple(features.shape)} "
             f"and {tuple(labels.shape)}"
         )
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(check_seed(seed))
     order = torch.randperm(len(labels), generator=g)
     cut = int(train_fraction * len(labels))
     if not 0 < cut < len(labels):
@@ -453,7 +453,7 @@ def linear_probe(
     mean, std = x[tr].mean(0), x[tr].std(0).clamp_min(1e-6)
     x = (x - mean) / std  # standardised with the training rows' statistics
     classes = int(labels.max()) + 1
-    torch.manual_seed(seed)
+    torch.manual_seed(check_seed(seed))
     probe = nn.Linear(x.shape[1], classes)
     optimizer = torch.optim.Adam(probe.parameters(), lr=lr, weight_decay=weight_decay)
     for _ in range(steps):
@@ -483,7 +483,7 @@ def control_task(types: Tensor, labels: Tensor, *, seed: int = 0) -> Tensor:
         )
     if not len(types):
         raise ValueError("types is empty")
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(check_seed(seed))
     distinct, where = types.unique(return_inverse=True)  # where (N,): index into distinct
     drawn = labels[torch.randint(len(labels), (len(distinct),), generator=g)]  # one per type
     return drawn[where]
@@ -576,7 +576,7 @@ def verdict_evidence(
         )
     if sorted(erasure) != sorted(FIGHTERS):
         raise ValueError(f"erasure must have the keys {list(FIGHTERS)}, got {list(erasure)}")
-    check_positive_int(n_select, "n_select")
+    n_select = check_positive_int(n_select, "n_select")
     t_effect, l_effect = erasure["Transformer"].format("+.2f"), erasure["LSTM"].format("+.2f")
     return {
         "r3.he_ceo": f"head chosen on {n_select} training sentences; held-out hit rate "
@@ -636,8 +636,8 @@ def explain_sentence(
         raise ValueError(
             f"the sentence has {len(sentence.words)} words; keep it to {limit} or fewer"
         )
-    check_positive_int(layer, "layer", allow_zero=True)
-    check_positive_int(head, "head", allow_zero=True)
+    layer = check_positive_int(layer, "layer", allow_zero=True)
+    head = check_positive_int(head, "head", allow_zero=True)
     inputs = language.encode(sentence)[None]  # (1, T)
     position = torch.tensor([sentence.pronoun])
     maps = attention_maps(transformer, inputs)  # per layer (1, h, T, T)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import torch
 
-from seqlib._validate import check_choice, check_positions, check_positive_int
+from seqlib._validate import check_choice, check_positions, check_positive_int, check_seed
 from seqlib.tasks import IGNORE_INDEX
 
 __all__ = [
@@ -227,11 +227,11 @@ def _sentence(template: str, rng: random.Random) -> Sentence:
 
 def generate(templates: tuple[str, ...] | list[str], n: int, *, seed: int = 0) -> list[Sentence]:
     """``n`` sentences from ``templates`` (drawn uniformly), seeded."""
-    check_positive_int(n, "n")
+    n = check_positive_int(n, "n")
     unknown = [t for t in templates if t not in TEMPLATES]
     if unknown or not templates:
         raise ValueError(f"templates must be among {list(TEMPLATES)}, got {list(templates)}")
-    rng = random.Random(seed)
+    rng = random.Random(check_seed(seed))
     return [_sentence(rng.choice(list(templates)), rng) for _ in range(n)]
 
 
@@ -299,7 +299,7 @@ def random_of_kind(
     positions = check_positions(inputs, positions)
     before = torch.arange(inputs.shape[1])[None] < positions[:, None]  # (B, T)
     candidate = (word_kinds()[inputs] == KINDS.index(kind)) & before  # (B, T)
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(check_seed(seed))
     noise = torch.rand(candidate.shape, generator=g).masked_fill(~candidate, -1.0)  # (B, T)
     return torch.where(candidate.any(-1), noise.argmax(-1), -1)
 
@@ -314,8 +314,8 @@ def counting_data(
     ``targets (N, T)`` (``IGNORE_INDEX`` except at ``?``: 1 if more companies, else 0) and the
     position of ``?`` for every row ``(N,)``.
     """
-    check_positive_int(n, "n")
-    rng = random.Random(seed)
+    n = check_positive_int(n, "n")
+    rng = random.Random(check_seed(seed))
     length = max_nouns + 1
     inputs = torch.full((n, length), WORD_TO_ID[PAD])
     targets = torch.full((n, length), IGNORE_INDEX)

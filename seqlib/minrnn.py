@@ -176,5 +176,5 @@ def parallel_steps(length: int) -> int:
     A count from the algorithm (Blelloch, 1990), given as many processors as a step needs: a
     formula, not a measurement. The sequential loop's critical path is ``T`` steps.
     """
-    check_positive_int(length, "length")
+    length = check_positive_int(length, "length")
     return math.ceil(math.log2(length)) + 1 if length > 1 else 1

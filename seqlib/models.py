@@ -29,6 +29,7 @@ from seqlib._validate import (
     check_finite,
     check_positive_int,
     check_same_dtype,
+    check_seed,
     check_sequence_length,
     check_tensor,
 )
@@ -114,9 +115,9 @@ class SequenceModel(nn.Module):
 
         self.pos: nn.Module | None = None
         if self.backbone_name == "transformer":
-            check_positive_int(nhead, "nhead")
+            nhead = check_positive_int(nhead, "nhead")
             if dim_feedforward is not None:
-                check_positive_int(dim_feedforward, "dim_feedforward")
+                dim_feedforward = check_positive_int(dim_feedforward, "dim_feedforward")
             if d_model % nhead:
                 raise ValueError(f"d_model ({d_model}) must be divisible by nhead ({nhead})")
             if positional == "sinusoidal":
@@ -222,7 +223,7 @@ def build_model(backbone: str, *, seed: int | None = None, **kwargs: object) -> 
     Example: ``build_model("lstm", vocab_size=20, d_model=64, num_classes=20)``.
     """
     if seed is not None:
-        torch.manual_seed(seed)
+        torch.manual_seed(check_seed(seed))
     return SequenceModel(backbone, **kwargs)  # type: ignore[arg-type]
 
 
@@ -238,8 +239,8 @@ def closest_width(size: Callable[[int], int], target_params: int, *, step: int =
     """The width ``w`` (a multiple of ``step``) whose parameter count ``size(w)`` is closest to
     ``target_params``; ``size`` must grow with the width. Doubling, then bisection: a dozen
     calls of ``size`` for any width. The one search behind every parameter-matched pair."""
-    check_positive_int(target_params, "target_params")
-    check_positive_int(step, "step")
+    target_params = check_positive_int(target_params, "target_params")
+    step = check_positive_int(step, "step")
     lo, hi = 1, 1
     while size(hi * step) < target_params:  # grow until we overshoot
         lo, hi = hi, hi * 2
@@ -252,7 +253,7 @@ def closest_width(size: Callable[[int], int], target_params: int, *, step: int =
 def match_width(backbone: str, target_params: int, **kwargs: object) -> SequenceModel:
     """The model of ``backbone`` whose ``d_model`` brings its parameter count closest to
     ``target_params`` (a Transformer's width stays a multiple of its ``nhead``)."""
-    check_positive_int(target_params, "target_params")
+    target_params = check_positive_int(target_params, "target_params")
     kwargs.pop("d_model", None)
     seed = kwargs.pop("seed", None)
     step = check_positive_int(kwargs.get("nhead", 4), "nhead") if backbone == "transformer" else 1
@@ -296,11 +297,11 @@ def matched_backbones(
     (:func:`closest_width`). Returns ``(lstm, transformer)``; for whole models at equal
     parameters use :func:`matched_pair`.
     """
-    check_positive_int(width, "width")
-    check_positive_int(nhead, "nhead")
+    width = check_positive_int(width, "width")
+    nhead = check_positive_int(nhead, "nhead")
     if width % nhead:
         raise ValueError(f"width must be a multiple of nhead={nhead}, got {width}")
-    torch.manual_seed(seed)
+    torch.manual_seed(check_seed(seed))
     transformer = nn.TransformerEncoderLayer(
         width, nhead, dim_feedforward=4 * width, dropout=0.0, batch_first=True
     )

@@ -78,8 +78,8 @@ def make_windows(
     forecast ``series[i + window : i + window + horizon]``.
     """
     check_tensor(series, "series", ndim=1)
-    check_positive_int(window, "window")
-    check_positive_int(horizon, "horizon")
+    window = check_positive_int(window, "window")
+    horizon = check_positive_int(horizon, "horizon")
     n = series.shape[0] - window - horizon + 1
     if n < 1:
         raise ValueError(
@@ -117,7 +117,7 @@ def forecast_splits(
     of the values the training split sees (its windows and targets).
     """
     check_tensor(series, "series", ndim=1)
-    check_positive_int(window, "window")
+    window = check_positive_int(window, "window")
     for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
             raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
@@ -155,7 +155,7 @@ def seasonal_naive(inputs: torch.Tensor, period: int) -> torch.Tensor:
     ``inputs (N, W, 1)`` -> ``(N, 1)``; needs ``period <= W``.
     """
     check_tensor(inputs, "inputs", ndim=3)
-    check_positive_int(period, "period")
+    period = check_positive_int(period, "period")
     if period > inputs.shape[1]:
         raise ValueError(f"period {period} is longer than the window ({inputs.shape[1]} values)")
     return inputs[:, -period]  # (N, 1): same phase, one period back

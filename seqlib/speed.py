@@ -210,9 +210,9 @@ def time_fighters(
     ``models`` reuses a pair from :func:`seqlib.models.matched_backbones` (built for ``width``
     if omitted).
     """
-    check_positive_int(batch, "batch")
-    check_positive_int(length, "length")
-    check_positive_int(width, "width")
+    batch = check_positive_int(batch, "batch")
+    length = check_positive_int(length, "length")
+    width = check_positive_int(width, "width")
     check_choice(mode, "mode", MODES)
     if length > MAX_LENGTH:
         raise ValueError(f"length must be <= {MAX_LENGTH} (kept quick), got {length}")

@@ -200,7 +200,7 @@ def stream(
     step since the last record, and the bytes the streamer carries.
     """
     check_tensor(tokens, "tokens", ndim=(2, 3), floating=False)
-    check_positive_int(every, "every")
+    every = check_positive_int(every, "every")
     streamer.reset()
     records, start = [], clock()
     for t, token in enumerate(tokens.unbind(1), start=1):  # (B,) or (B, F) each

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from seqlib._validate import check_finite, check_positive_int
+from seqlib._validate import check_finite, check_positive_int, check_seed
 
 __all__ = [
     "IGNORE_INDEX",
@@ -28,9 +28,7 @@ IGNORE_INDEX = -100
 
 
 def _generator(seed: int) -> torch.Generator:
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return torch.Generator().manual_seed(seed)
+    return torch.Generator().manual_seed(check_seed(seed))
 
 
 def associative_recall(
@@ -53,10 +51,10 @@ def associative_recall(
     Returns ``inputs (N, 2n + m)`` long and ``targets (N, 2n + m)`` long, ``IGNORE_INDEX`` except at
     the query positions.
     """
-    check_positive_int(n_samples, "n_samples")
-    check_positive_int(n_pairs, "n_pairs")
-    check_positive_int(n_keys, "n_keys")
-    check_positive_int(n_values, "n_values")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    n_pairs = check_positive_int(n_pairs, "n_pairs")
+    n_keys = check_positive_int(n_keys, "n_keys")
+    n_values = check_positive_int(n_values, "n_values")
     if n_pairs > n_keys:
         raise ValueError(f"n_pairs ({n_pairs}) cannot exceed n_keys ({n_keys}): keys are distinct")
     m = n_pairs if n_queries is None else check_positive_int(n_queries, "n_queries")
@@ -82,8 +80,8 @@ def running_parity(
     carried along the whole sequence (a regular language: a finite automaton with two states).
     Returns ``inputs (N, T)`` and ``targets (N, T)``, both long with values 0 or 1.
     """
-    check_positive_int(n_samples, "n_samples")
-    check_positive_int(length, "length")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    length = check_positive_int(length, "length")
     bits = torch.randint(2, (n_samples, length), generator=_generator(seed))  # (N, T)
     return bits, bits.cumsum(dim=1) % 2
 
@@ -109,10 +107,10 @@ def delayed_recall(
     Returns ``inputs (N, distance + 2)`` long and ``targets (N, distance + 2)`` long,
     ``IGNORE_INDEX`` everywhere except the last position (the query).
     """
-    check_positive_int(n_samples, "n_samples")
-    check_positive_int(distance, "distance")
-    check_positive_int(n_values, "n_values")
-    check_positive_int(n_distractors, "n_distractors")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    distance = check_positive_int(distance, "distance")
+    n_values = check_positive_int(n_values, "n_values")
+    n_distractors = check_positive_int(n_distractors, "n_distractors")
     g = _generator(seed)
     values = torch.randint(n_values, (n_samples, 1), generator=g)  # (N, 1)
     distractors = n_values + torch.randint(n_distractors, (n_samples, distance), generator=g)
@@ -130,7 +128,7 @@ def markov_transition_matrix(n_states: int, *, concentration: float = 0.3, chain
     a Dirichlet distribution with the given ``concentration`` (small: a few likely successors
     per state, so there is something to learn). Every row sums to 1.
     """
-    check_positive_int(n_states, "n_states")
+    n_states = check_positive_int(n_states, "n_states")
     concentration = check_finite(concentration, "concentration", low=0, low_inclusive=False)
     g = _generator(chain_seed)
     # Dirichlet(alpha) via normalised Gamma(alpha) draws, from the seeded generator
@@ -158,8 +156,8 @@ def markov_chain(
 
     Returns ``inputs (N, T)`` (states, long) and ``targets (N, T)`` (the next state, long).
     """
-    check_positive_int(n_samples, "n_samples")
-    check_positive_int(length, "length")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    length = check_positive_int(length, "length")
     P = markov_transition_matrix(n_states, concentration=concentration, chain_seed=chain_seed)
     g = _generator(seed)
     states = torch.empty(n_samples, length + 1, dtype=torch.long)
@@ -197,10 +195,10 @@ def seasonal_series(
     Returns ``inputs (N, window, 1)`` float and ``targets (N, horizon)`` float: the next
     ``horizon`` values after the window. Train with ``loss="mse"``.
     """
-    check_positive_int(n_samples, "n_samples")
-    check_positive_int(window, "window")
-    check_positive_int(period, "period")
-    check_positive_int(horizon, "horizon")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    window = check_positive_int(window, "window")
+    period = check_positive_int(period, "period")
+    horizon = check_positive_int(horizon, "horizon")
     noise = check_finite(noise, "noise", low=0)  # NaN or inf would fill the series with it
     g = _generator(seed)
     amplitude = 0.5 + torch.rand(n_samples, 1, generator=g)  # (N, 1)
@@ -235,8 +233,8 @@ def repeated_markov(
     Returns ``inputs (N, 2 lag - 1)`` and ``targets (N, 2 lag - 1)``, long: the sequence
     ``s_0 .. s_{lag-1} s_0 .. s_{lag-1}`` and its next state.
     """
-    check_positive_int(n_samples, "n_samples")
-    check_positive_int(lag, "lag")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    lag = check_positive_int(lag, "lag")
     if lag < 2:
         raise ValueError(f"lag must be at least 2 (one state repeated is not text), got {lag}")
     first, _ = markov_chain(
@@ -261,7 +259,7 @@ def repeated_markov_ceilings(
     - ``"look_back"``: the same in the first half, and the state ``lag`` steps back in the
       second half (exact): what a model that also looks back can reach.
     """
-    check_positive_int(lag, "lag")
+    lag = check_positive_int(lag, "lag")
     if not isinstance(inputs, torch.Tensor) or not isinstance(targets, torch.Tensor):
         raise TypeError("inputs and targets must be torch tensors")
     if inputs.shape != targets.shape or inputs.dim() != 2 or inputs.shape[1] != 2 * lag - 1:

@@ -235,7 +235,7 @@ def benchmark(
         raise TypeError(f"label must be a str, got {type(label).__name__}")
     threads = torch.get_num_threads() if threads is None else check_positive_int(threads, "threads")
     min_run_time = _check_seconds(min_run_time, "min_run_time")
-    check_positive_int(warmup, "warmup", allow_zero=True)
+    warmup = check_positive_int(warmup, "warmup", allow_zero=True)
     device = as_device(device)
 
     timed = _synchronised(fn) if device.type == "mps" else fn
@@ -467,7 +467,7 @@ def side_by_side(
         raise ValueError(f"calls must be a non-empty mapping {{name: callable}}, got {calls!r}")
     for name, fn in calls.items():
         _check_callable(fn, f"calls[{name!r}]")
-    check_positive_int(rounds, "rounds")
+    rounds = check_positive_int(rounds, "rounds")
     device = as_device(device)
     best = {name: float("inf") for name in calls}
     for _ in range(rounds):

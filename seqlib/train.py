@@ -319,7 +319,7 @@ def evaluate(
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     data = _check_data(data, "data")
-    check_positive_int(batch_size, "batch_size")
+    batch_size = check_positive_int(batch_size, "batch_size")
     check_choice(loss, "loss", LOSSES)
     home, device = _home(model), _resolve_device(model, device)
     model.to(device)
@@ -384,16 +384,16 @@ def train(
     inputs, targets = _check_data(train_data, "train_data")
     if eval_data is not None:
         eval_data = _check_data(eval_data, "eval_data")
-    check_positive_int(steps, "steps")
-    check_positive_int(batch_size, "batch_size")
-    check_positive_int(seed, "seed", allow_zero=True)
+    steps = check_positive_int(steps, "steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    seed = check_positive_int(seed, "seed", allow_zero=True)
     check_choice(loss, "loss", LOSSES)
     lr = check_finite(lr, "lr", low=0.0, low_inclusive=False)
     weight_decay = check_finite(weight_decay, "weight_decay", low=0.0)
     if clip_grad is not None:
         clip_grad = check_finite(clip_grad, "clip_grad", low=0.0, low_inclusive=False)
     if eval_every is not None:
-        check_positive_int(eval_every, "eval_every")
+        eval_every = check_positive_int(eval_every, "eval_every")
         if eval_data is None:
             raise ValueError("eval_every is set but eval_data is None: give eval_data to evaluate")
     progress = check_bool(progress, "progress")

@@ -103,8 +103,8 @@ def gradient_flow_explorer(*, length: int = 60, d_model: int = 16) -> ipywidgets
 
     from seqlib.viz import FIGSIZE, plot_gradient_flow
 
-    check_positive_int(length, "length")
-    check_positive_int(d_model, "d_model")
+    length = check_positive_int(length, "length")
+    d_model = check_positive_int(d_model, "d_model")
     if not 10 <= length <= 200:
         raise ValueError(f"length must be between 10 and 200 (the slider's range), got {length}")
 
@@ -191,12 +191,12 @@ def speed_explorer(
     """
     widgets = import_ipywidgets()
 
-    check_positive_int(max_length, "max_length")
+    max_length = check_positive_int(max_length, "max_length")
     if not 10 <= max_length <= speed.MAX_LENGTH:
         raise ValueError(f"max_length must be between 10 and {speed.MAX_LENGTH}, got {max_length}")
-    check_positive_int(batch, "batch")
-    check_positive_int(length, "length")
-    check_positive_int(width, "width")
+    batch = check_positive_int(batch, "batch")
+    length = check_positive_int(length, "length")
+    width = check_positive_int(width, "width")
     check_choice(mode, "mode", speed.MODES)
     if not 1 <= batch <= 64:
         raise ValueError(f"batch must be between 1 and 64 (the slider's range), got {batch}")

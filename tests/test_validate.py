@@ -132,3 +132,28 @@ def test_check_positive_int_takes_numpy_integers_not_floats_or_bools():
             check_positive_int(bad, "steps")
     with pytest.raises(ValueError, match="steps must be >= 1, got 0"):
         check_positive_int(np.int64(0), "steps")
+
+
+def test_numpy_integers_go_all_the_way_through():
+    """An integer argument that passes the check is used as the checked int: numpy integers
+    (from np.arange, a saved array) once passed the check and then crashed inside torch."""
+    import seqlib
+    from seqlib import language, models, speed, tasks
+
+    i = np.int64
+    model = seqlib.build_model("lstm", vocab_size=5, d_model=i(8), num_classes=3, seed=i(1))
+    x, y = torch.randint(5, (8, 6)), torch.randint(3, (8,))
+    seqlib.train(model, (x, y), steps=i(2), batch_size=i(4), seed=i(1), progress=False)
+    tasks.running_parity(i(4), i(5), seed=i(1))
+    language.generate(language.TRAIN_TEMPLATES, i(3), seed=i(0))
+    lstm, _ = models.matched_backbones(i(32), nhead=i(4), seed=i(0))
+    assert type(lstm.input_size) is int
+    speed.time_fighters(i(2), i(10), i(32), min_run_time=0.001)
+
+
+@pytest.mark.parametrize(("seed", "error"), [(1.5, TypeError), ("a", TypeError), (-1, ValueError)])
+def test_a_seed_is_an_integer_from_zero(seed, error):
+    import seqlib
+
+    with pytest.raises(error, match="seed must be"):
+        seqlib.build_model("lstm", vocab_size=5, d_model=8, num_classes=3, seed=seed)
