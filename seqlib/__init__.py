@@ -24,6 +24,7 @@ bench       ``python -m seqlib.bench``: seqlib against torch's own kernels
 *Looking inside*
 gradients   how far back a gradient reaches, by distance
 interpret   attention maps, rollout, saliency, probes, erasure and override tests
+explain     one typed sentence: both fighters' answers and what each looked at
 *Judging*
 claims      the fight card's claims: quote, criterion and the rule that decides each
 measurement one value per seed, and its range: what every verdict is decided on

@@ -6,7 +6,7 @@ Each explorer is a few controls wired to a function that does the work and lives
 ==================================  =========================================================
 round 1 :func:`gradient_flow_explorer`  :mod:`seqlib.gradients` (curves and their summary)
 round 2 :func:`speed_explorer`          :mod:`seqlib.speed` (timing the matched pair)
-round 3 :func:`attention_explorer`      :mod:`seqlib.interpret` (:func:`explain_sentence`)
+round 3 :func:`attention_explorer`      :mod:`seqlib.explain` (:func:`explain_sentence`)
 round 4 :func:`hire_explorer`           :mod:`seqlib.hire` (the advice)
 round 5 :func:`edge_explorer`           :mod:`seqlib.edge` (the edge calculator)
 ==================================  =========================================================
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from seqlib import edge, gradients, hire, interpret, language, models, speed
+from seqlib import edge, explain, gradients, hire, interpret, language, models, speed
 from seqlib._validate import check_choice, check_positive_int
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ def attention_explorer(
     Words outside the vocabulary (or no pronoun) give a message in the readout, not a
     traceback. Parts, for tests: ``box.controls`` (``"text"``, ``"layer"``, ``"head"``),
     ``box.readout`` (HTML), ``box.output`` (the plots), ``box.result`` (the last
-    :func:`seqlib.interpret.explain_sentence` result, or None after a bad sentence),
+    :func:`seqlib.explain.explain_sentence` result, or None after a bad sentence),
     ``box.update()``.
     """
     widgets = import_ipywidgets()
@@ -292,7 +292,7 @@ def attention_explorer(
 
     def update(change: object = None) -> None:
         try:
-            result = interpret.explain_sentence(
+            result = explain.explain_sentence(
                 text_box.value, transformer, lstm, layer=layer.value, head=head.value
             )
         except ValueError as error:
@@ -302,7 +302,7 @@ def attention_explorer(
                 clear_output()
             return
         box.result = result
-        readout.value = interpret.format_explanation(result)
+        readout.value = explain.format_explanation(result)
         words = result.words
         with output:
             clear_output(wait=True)
