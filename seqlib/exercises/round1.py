@@ -375,14 +375,15 @@ def check_memory_sizes(fn: Callable[..., Any]) -> bool:
     require_callable(fn, "check_memory_sizes")
 
     def run() -> str:
-        # first a case where every usual mistake gives a different number
-        for d, layers, length in ((64, 3, 100), (32, 2, 1000), (128, 1, 1)):
+        # first a case where every usual mistake gives a different number; the last one is
+        # the example the message quotes
+        for d, layers, length in ((64, 3, 100), (32, 2, 1000), (128, 1, 1), (512, 6, 4096)):
             _diagnose_memory(fn, d, layers, length)
-        lstm_state, kv_cache = _memory_pair(fn, 512, 6, 4096)
+        lstm_state, kv_cache = 2 * 512 * 6, 2 * 4096 * 512 * 6
         return (
-            "right on 3 cases. For a 6-layer model with d_model=512 after 4096 tokens: the LSTM "
-            f"keeps {lstm_state:,.0f} floats, the KV cache {kv_cache:,.0f} "
-            f"({kv_cache / lstm_state:,.0f} times more)."
+            "right on 4 cases. For a 6-layer model with d_model=512 after 4096 tokens: the LSTM "
+            f"keeps {lstm_state:,} floats, the KV cache {kv_cache:,} "
+            f"({kv_cache // lstm_state:,} times more)."
         )
 
     return report("check_memory_sizes", run)

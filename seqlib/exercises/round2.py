@@ -110,7 +110,14 @@ def check_parameter_counts(lstm_params: Callable[..., Any], transformer_params: 
 # Exercise: sequential steps on the critical path
 # ---------------------------------------------------------------------------------------------
 
-STEP_CASES = (("lstm", 100, 3), ("transformer", 100, 3), ("lstm", 7, 1), ("transformer", 50, 6))
+STEP_CASES = (
+    ("lstm", 100, 3),
+    ("transformer", 100, 3),
+    ("lstm", 7, 1),
+    ("transformer", 50, 6),
+    ("lstm", 4096, 12),  # the last two: the example the message quotes
+    ("transformer", 4096, 12),
+)
 
 
 def _steps_hint(backbone: str, value: float, length: int, layers: int) -> str:
@@ -155,11 +162,9 @@ def check_sequential_steps(fn: Callable[..., Any]) -> bool:
                     f"the critical path is {expected}.\n   HINT: "
                     f"{_steps_hint(backbone, value, length, layers)}"
                 )
-        lstm = as_number(call_learner(fn, "lstm", 4096, 12), "your function's result")
-        transformer = as_number(call_learner(fn, "transformer", 4096, 12), "your function's result")
         return (
             f"right on {len(STEP_CASES)} cases. A 12-layer model over 4096 tokens: the LSTM's "
-            f"chain is {lstm:,.0f} steps, the Transformer's {transformer:,.0f}."
+            f"chain is {4096 + 12 - 1:,} steps, the Transformer's 12."
         )
 
     return report("check_sequential_steps", run)

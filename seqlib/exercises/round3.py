@@ -236,6 +236,8 @@ def check_find_head(fn: Callable[..., Any]) -> bool:
             maps, pronoun, antecedent, planted = _planted_maps(seed)
             maps_copy = [m.clone() for m in maps]
             result = call_learner(fn, maps_copy, pronoun.clone(), antecedent.clone())
+            if isinstance(result, Tensor) and result.dim() == 1:  # e.g. torch.tensor([1, 3])
+                result = tuple(result)
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 raise Failed(
                     f"return a pair (layer, head) of ints, got {type(result).__name__} "

@@ -280,4 +280,33 @@ def test_find_head_accepts_integer_tensors(capsys):
         layer, head = choose_head(maps, pronoun, antecedent)
         return torch.tensor(layer), np.int64(head)
 
+    def as_one_tensor(maps, pronoun, antecedent):
+        return torch.tensor(choose_head(maps, pronoun, antecedent))  # (2,)
+
     assert check_find_head(answer) is True
+    assert check_find_head(as_one_tensor) is True
+    assert check_find_head(lambda *args: torch.tensor([0.0, 3.0])) is False
+    assert "should be an int" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("checker", "right", "example"),
+    [
+        (check_memory_sizes, memory_sizes, (512, 6, 4096)),
+        (check_sequential_steps, sequential_steps, ("lstm", 4096, 12)),
+    ],
+)
+def test_the_example_a_success_message_quotes_is_checked_too(capsys, checker, right, example):
+    """A function right on the other cases but wrong on the quoted example gets a ❌ with a
+    hint, not a ✅ quoting its wrong numbers (nor a crash dividing by its zero)."""
+
+    def wrong_on_the_example(*args):
+        return (
+            (0, 0)
+            if args == example and isinstance(right(*args), tuple)
+            else (0 if args == example else right(*args))
+        )
+
+    assert checker(wrong_on_the_example) is False
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and "HINT" in out and "could not compare" not in out
