@@ -140,3 +140,15 @@ def test_backbones_means_one_thing():
             if any(isinstance(t, ast.Name) and t.id == "BACKBONES" for t in targets):
                 homes.append(path.name)
     assert homes == ["models.py"], homes
+
+
+def test_test_files_are_named_after_what_they_test():
+    """tests/test_<module>.py or test_<module>_<part>.py, for a seqlib module or a part of the
+    course (the launcher, the notebooks, the README...): no file named after a round."""
+    tests = Path(__file__).parent
+    named_by_round = [p.name for p in tests.glob("test_round*.py")]
+    assert not named_by_round, f"name these after the module they test: {named_by_round}"
+    assert sorted(p.name for p in (tests / "exercises").glob("test_*.py")) == [
+        "test_harness.py",
+        *(f"test_round{n}.py" for n in range(1, 6)),
+    ], "tests/exercises/ mirrors seqlib/exercises/: the harness and one module per round"
