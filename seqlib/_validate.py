@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -64,18 +65,64 @@ def check_seed(seed: object, name: str = "seed") -> int:
     return check_positive_int(seed, name, allow_zero=True)
 
 
-def check_positions(inputs: torch.Tensor, positions: object) -> torch.Tensor:
+def check_integer_tensor(
+    value: object,
+    name: str,
+    *,
+    shape: tuple[int, ...] | None = None,
+    low: int | None = None,
+    high: int | None = None,
+) -> torch.Tensor:
+    """``value`` (an integer tensor or array, a list of ints, an int) as a long tensor.
+
+    Floats, bools and strings are a ``TypeError`` (a float is never truncated to an index);
+    a wrong ``shape`` or a value outside ``[low, high)`` is a ``ValueError``.
+    """
+    if not isinstance(value, torch.Tensor):
+        try:
+            array = np.asarray(value)
+        except ValueError as error:  # a ragged list
+            raise ValueError(f"{name} must be a rectangular list of integers: {error}") from None
+        if array.size == 0:
+            array = array.astype(np.int64)  # [] is float64 to numpy
+        if array.dtype.kind not in "iu":
+            kind = {"f": "float", "b": "bool", "U": "str"}.get(array.dtype.kind, str(array.dtype))
+            raise TypeError(
+                f"{name} must be integers (ints or an integer tensor), got {kind} values "
+                f"{reprlib.repr(value)}"
+            )
+        value = torch.from_numpy(array.astype(np.int64))
+    if value.is_floating_point() or value.is_complex() or value.dtype == torch.bool:
+        raise TypeError(f"{name} must be integers (an integer tensor), got dtype {value.dtype}")
+    value = value.long()
+    if shape is not None and value.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {tuple(value.shape)}")
+    if value.numel() and (low is not None or high is not None):
+        smallest, largest = (int(v) for v in value.aminmax())
+        if (low is not None and smallest < low) or (high is not None and largest >= high):
+            if high is None:
+                allowed = f">= {low}"
+            else:
+                allowed = f"< {high}" if low is None else f"in [{low}, {high})"
+            raise ValueError(f"{name} must be {allowed}, got values from {smallest} to {largest}")
+    return value
+
+
+def check_positions(
+    inputs: torch.Tensor, positions: object, name: str = "positions"
+) -> torch.Tensor:
     """``positions`` as a long tensor (B,): one position in [0, T) per row of ``inputs`` (B, T)."""
+    check_tensor(inputs, "inputs", floating=False)
     if inputs.dim() != 2:
         raise ValueError(f"inputs must be token ids (B, T), got shape {tuple(inputs.shape)}")
-    positions = torch.as_tensor(positions, dtype=torch.long)
+    positions = check_integer_tensor(positions, name)
     if positions.shape != (inputs.shape[0],):
         raise ValueError(
-            f"positions must have shape ({inputs.shape[0]},) (one per row of inputs), "
+            f"{name} must have shape ({inputs.shape[0]},) (one per row of inputs), "
             f"got {tuple(positions.shape)}"
         )
     if positions.numel() and (positions.min() < 0 or positions.max() >= inputs.shape[1]):
-        raise ValueError(f"positions must lie in [0, {inputs.shape[1]}), got {positions.tolist()}")
+        raise ValueError(f"{name} must lie in [0, {inputs.shape[1]}), got {positions.tolist()}")
     return positions
 
 

@@ -11,15 +11,17 @@ per hour that you type in: the course never assumes a price.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from seqlib._validate import check_tensor
+from seqlib._validate import check_finite, check_tensor
 
 __all__ = [
+    "CostRow",
     "cost_per_million_tokens",
     "cost_table",
     "flops_per_token",
@@ -43,16 +45,21 @@ def forward_flops(model: nn.Module, inputs: Tensor) -> int:
 
 def flops_per_token(model: nn.Module, inputs: Tensor) -> float:
     """:func:`forward_flops` divided by the number of tokens in ``inputs`` (B * T)."""
+    check_tensor(inputs, "inputs", ndim=(2, 3), floating=False)
     batch, length = inputs.shape[:2]
+    if batch * length == 0:
+        raise ValueError(
+            f"inputs hold no tokens (shape {tuple(inputs.shape)}): nothing to divide by"
+        )
     return forward_flops(model, inputs) / (batch * length)
 
 
 def _check_positive(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
-    if not math.isfinite(value) or value <= 0:
+    """A finite number > 0 (Python's or numpy's), as a ``float``."""
+    value = check_finite(value, name)
+    if value <= 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
+    return value
 
 
 def cost_per_million_tokens(tokens_per_second: float, price_per_hour: float) -> float:
@@ -81,14 +88,25 @@ def tokens_per_second(seconds_per_call: float, tokens_per_call: int) -> float:
     return tokens_per_call / seconds_per_call
 
 
+@dataclass(frozen=True)
+class CostRow:
+    """One fighter in one phase (:func:`cost_table`): its measured throughput and what a
+    million tokens cost at the price per hour given."""
+
+    fighter: str
+    phase: str
+    tokens_per_second: float
+    cost_per_million: float
+
+
 def cost_table(
     throughputs: dict[str, dict[str, float]], price_per_hour: float
-) -> list[dict[str, object]]:
+) -> list[CostRow]:
     """One row per fighter and phase: throughput and money per million tokens at your price.
 
     ``throughputs`` maps a fighter's name to ``{"training": tokens/s, "inference": tokens/s}``
-    (measured; either phase may be missing). Returns rows ``{"fighter", "phase",
-    "tokens_per_second", "cost_per_million"}``, in the order given.
+    (measured; either phase may be missing). Returns one :class:`CostRow` per fighter and
+    phase, in the order given.
     """
     price_per_hour = _check_positive(price_per_hour, "price_per_hour")
     if not isinstance(throughputs, dict) or not throughputs:
@@ -100,23 +118,28 @@ def cost_table(
                 f"throughputs[{fighter!r}] must be a non-empty dict {{phase: tokens/s}}"
             )
         for phase, rate in phases.items():
+            rate = _check_positive(rate, f"{fighter} {phase} tokens/s")
             rows.append(
-                {
-                    "fighter": fighter,
-                    "phase": phase,
-                    "tokens_per_second": _check_positive(rate, f"{fighter} {phase} tokens/s"),
-                    "cost_per_million": cost_per_million_tokens(rate, price_per_hour),
-                }
+                CostRow(
+                    fighter=str(fighter),
+                    phase=str(phase),
+                    tokens_per_second=rate,
+                    cost_per_million=cost_per_million_tokens(rate, price_per_hour),
+                )
             )
     return rows
 
 
-def format_cost_table(rows: list[dict[str, object]], currency: str = "$") -> str:
+def format_cost_table(rows: Sequence[CostRow], currency: str = "$") -> str:
     """:func:`cost_table`'s rows as aligned text (for ``print``)."""
+    if not isinstance(currency, str):
+        raise TypeError(f"currency must be a str (e.g. '$'), got {currency!r}")
+    if not all(isinstance(row, CostRow) for row in rows):
+        raise TypeError("rows must be CostRows, as cost_table returns them")
     lines = [f"{'fighter':<13}{'phase':<11}{'tokens/s':>12}{'per 1M tokens':>16}"]
     for row in rows:
         lines.append(
-            f"{row['fighter']:<13}{row['phase']:<11}{row['tokens_per_second']:>12,.0f}"
-            f"{currency + format(row['cost_per_million'], '.4g'):>16}"
+            f"{row.fighter:<13}{row.phase:<11}{row.tokens_per_second:>12,.0f}"
+            f"{currency + format(row.cost_per_million, '.4g'):>16}"
         )
     return "\n".join(lines)

@@ -14,14 +14,12 @@ explorer over :func:`edge_costs` is :func:`seqlib.widgets.edge_explorer`.
 from __future__ import annotations
 
 import html
-import math
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from seqlib._validate import check_positive_int
+from seqlib._validate import check_finite, check_positive_int
 from seqlib.streaming import StreamRecord
 
 __all__ = [
@@ -96,12 +94,15 @@ def fit_stream(records: Sequence[StreamRecord]) -> StreamFit:
     """
     if not isinstance(records, Sequence) or not records:
         raise ValueError("records must be a non-empty list of stream() records")
-    for record in records:
+    for i, record in enumerate(records):
         if not isinstance(record, StreamRecord):
             raise TypeError(
                 "each record must be a seqlib.streaming.StreamRecord (what stream() returns), "
                 f"got {type(record).__name__}"
             )
+        check_positive_int(record.position, f"records[{i}].position")
+        check_finite(record.ms_per_token, f"records[{i}].ms_per_token", low=0)
+        check_positive_int(record.memory_bytes, f"records[{i}].memory_bytes", allow_zero=True)
     position = np.array([r.position for r in records], dtype=float)
     ms = np.array([r.ms_per_token for r in records], dtype=float)
     memory = np.array([r.memory_bytes for r in records], dtype=float)
@@ -136,14 +137,12 @@ def edge_costs(
     ``fits``.
     """
     context = check_positive_int(context, "context")
-    for name, value in (
-        ("memory_budget_mb", memory_budget_mb),
-        ("latency_budget_ms", latency_budget_ms),
-    ):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
-        if not (math.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    memory_budget_mb = check_finite(
+        memory_budget_mb, "memory_budget_mb", low=0, low_inclusive=False
+    )
+    latency_budget_ms = check_finite(
+        latency_budget_ms, "latency_budget_ms", low=0, low_inclusive=False
+    )
     if not isinstance(fits, Mapping) or not all(isinstance(f, StreamFit) for f in fits.values()):
         raise TypeError("fits must map each fighter to a StreamFit (what fit_stream returns)")
     if not isinstance(weights_bytes, Mapping):
@@ -153,12 +152,16 @@ def edge_costs(
             f"fits and weights_bytes must name the same fighters, got {sorted(fits)} and "
             f"{sorted(weights_bytes)}"
         )
+    weights = {
+        name: check_finite(b, f"weights_bytes[{name!r}]", low=0)
+        for name, b in weights_bytes.items()
+    }
     rows = []
     for name, fit in fits.items():
         ms = max(fit.ms_intercept + fit.ms_slope * context, fit.min_ms)
         mean_ms = max(fit.ms_intercept + fit.ms_slope * (context + 1) / 2, fit.min_ms)
         state = max(fit.bytes_intercept + fit.bytes_slope * context, 0.0)
-        memory_mb = (weights_bytes[name] + state) / 1e6
+        memory_mb = (weights[name] + state) / 1e6
         rows.append(
             EdgeCost(
                 fighter=name,
@@ -179,6 +182,8 @@ def format_edge_costs(rows: Sequence[EdgeCost]) -> str:
     """:func:`edge_costs`'s rows as a small HTML table with a one-line summary."""
     if not rows:
         return "<p>no fighters</p>"
+    if not all(isinstance(row, EdgeCost) for row in rows):
+        raise TypeError(f"rows must be EdgeCost rows (what edge_costs returns), got {rows!r}")
     head = "".join(
         f"<th style='text-align:left'>{h}</th>"
         for h in ("fighter", "ms / token", "all tokens", "state", "weights + state", "fits?")
@@ -253,6 +258,15 @@ def stream_verdict_texts(
     for name, value in (("params", params), ("widths", widths), ("ms", ms), ("held", held)):
         if not isinstance(value, Mapping) or set(value) != set(FIGHTERS):
             raise ValueError(f"{name} must map exactly {FIGHTERS} to numbers, got {value!r}")
+        for fighter in FIGHTERS:
+            check_finite(value[fighter], f"{name}[{fighter!r}]", low=0)
+    for name, value in (
+        ("cache_ratio", cache_ratio),
+        ("int8_fraction", int8_fraction),
+        ("export_diff", export_diff),
+    ):
+        check_finite(value, name, low=0)
+    cache_width = check_positive_int(cache_width, "cache_width")
     pair = (
         f"equal parameters, LSTM {params['LSTM']:,} (d={widths['LSTM']}) vs Transformer "
         f"{params['Transformer']:,} (d={widths['Transformer']})"

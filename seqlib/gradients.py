@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +22,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from seqlib._validate import check_choice, check_positive_int, check_seed, check_tensor
+from seqlib._validate import (
+    check_choice,
+    check_finite,
+    check_positive_int,
+    check_seed,
+    check_sequence_length,
+    check_tensor,
+)
 from seqlib.attention import MultiHeadAttention, causal_mask
 from seqlib.lstm import LSTM, RNN
 
@@ -50,9 +56,23 @@ def gradient_by_distance(model: Callable[[Tensor], Tensor], x: Tensor) -> Tensor
     the Jacobian of the last output ``h_T`` (d_out,) with respect to the input ``x_t`` (d,),
     averaged over the batch. Returns a tensor of shape (T,).
     """
+    if not callable(model):
+        raise TypeError(f"model must be callable (B, T, d) -> (B, T, d_out), got {model!r}")
     check_tensor(x, "x", ndim=3)
+    check_sequence_length(x, "x", 1)
     x = x.detach().requires_grad_(True)
-    h_last = model(x)[:, -1]  # (B, d_out): the output after the last step
+    h = model(x)
+    if not isinstance(h, Tensor):
+        raise TypeError(
+            f"model must return a tensor (B, T, d), got {type(h).__name__}; for an nn.LSTM, "
+            "which returns (output, (h, c)), wrap it: lambda x: lstm(x)[0]"
+        )
+    if h.dim() != 3 or h.shape[:2] != x.shape[:2]:
+        raise ValueError(
+            f"model must return a tensor (B, T, d) = {tuple(x.shape[:2])} + (d,), one output per "
+            f"step, got shape {tuple(h.shape)}"
+        )
+    h_last = h[:, -1]  # (B, d_out): the output after the last step
     squared = torch.zeros(x.shape[0], x.shape[1], dtype=x.dtype)  # (B, T)
     for unit in range(h_last.shape[-1]):  # one backward pass per output unit: a Jacobian row
         (grad,) = torch.autograd.grad(h_last[:, unit].sum(), x, retain_graph=True)  # (B, T, d)
@@ -77,6 +97,7 @@ def make_probe(
     """
     check_choice(name, "name", PROBES)
     d_model = check_positive_int(d_model, "d_model")
+    forget_bias = check_finite(forget_bias, "forget_bias")
     torch.manual_seed(check_seed(seed))
     if name == "rnn":
         rnn = RNN(d_model, d_model, batch_first=True)
@@ -117,6 +138,8 @@ def gradient_flow_curves(
     names: tuple[str, ...] | list[str] = PROBES, **kwargs: object
 ) -> dict[str, Tensor]:
     """:func:`gradient_flow` for several backbones with the same arguments: name -> (length,)."""
+    if isinstance(names, str):
+        raise TypeError(f"names must be a list of probe names, e.g. [{names!r}], got {names!r}")
     return {name: gradient_flow(name, **kwargs) for name in names}  # type: ignore[arg-type]
 
 
@@ -131,8 +154,7 @@ def set_forget_bias(lstm: torch.nn.Module, value: float = 1.0) -> torch.nn.Modul
     """
     if not isinstance(lstm, (torch.nn.LSTM, LSTM)):
         raise TypeError(f"lstm must be a torch.nn.LSTM or seqlib.LSTM, got {type(lstm).__name__}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"value must be a number, got {type(value).__name__}")
+    value = check_finite(value, "value")
     hidden = lstm.hidden_size
     with torch.no_grad():
         for layer in range(lstm.num_layers):
@@ -140,7 +162,7 @@ def set_forget_bias(lstm: torch.nn.Module, value: float = 1.0) -> torch.nn.Modul
             bias_hh = getattr(lstm, f"bias_hh_l{layer}", None)
             if bias_ih is None or bias_hh is None:
                 raise ValueError("lstm has no biases (built with bias=False): nothing to set")
-            bias_ih[hidden : 2 * hidden] = float(value)
+            bias_ih[hidden : 2 * hidden] = value
             bias_hh[hidden : 2 * hidden] = 0.0
     return lstm
 
@@ -201,10 +223,7 @@ def gradient_flow_summary(
     """
     if not isinstance(curves, Mapping):
         raise TypeError(f"curves must be a mapping {{name: tensor}}, got {type(curves).__name__}")
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
-    if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    threshold = check_finite(threshold, "threshold", low=0, high=1, low_inclusive=False)
     rows = []
     for name, curve in curves.items():
         norms = _curve_to_numpy(curve, name)
@@ -231,6 +250,8 @@ def format_gradient_flow_summary(rows: Sequence[GradientReach]) -> str:
     """
     if not rows:
         return "<p>No model selected: tick at least one.</p>"
+    if not all(isinstance(row, GradientReach) for row in rows):
+        raise TypeError("rows must be GradientReach rows (what gradient_flow_summary returns)")
     header = (
         "<tr><th>model</th><th>‖∂h<sub>T</sub>/∂x<sub>T−1</sub>‖</th>"
         "<th>at distance T−1</th><th>last / first</th><th>reach (steps)</th></tr>"

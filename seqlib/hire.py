@@ -26,13 +26,17 @@ that message instead of advice.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
-from collections.abc import Mapping, Sequence
+import numbers
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from seqlib._validate import check_finite, check_keys
 
 if TYPE_CHECKING:
     from seqlib.measurement import Measurement
@@ -79,21 +83,24 @@ class Measurements:
     device: str = "cpu"
 
     def __post_init__(self) -> None:
-        for name, xs, curves in (
-            ("sizes", self.sizes, self.accuracy),
-            ("positions", self.positions, self.ms_per_token),
-        ):
-            xs = np.asarray(xs, dtype=float)
-            if xs.ndim != 1 or len(xs) < 2 or np.any(np.diff(xs) <= 0) or xs[0] <= 0:
-                raise ValueError(f"{name} must be >= 2 increasing positive numbers, got {xs}")
-            for fighter in FIGHTERS:
-                if fighter not in curves:
-                    raise ValueError(f"measurements for {fighter!r} are missing from {name}")
-                if len(curves[fighter]) != len(xs):
-                    raise ValueError(
-                        f"{fighter}: expected {len(xs)} values (one per entry of {name}), "
-                        f"got {len(curves[fighter])}"
-                    )
+        with _as_value_error():
+            if not isinstance(self.device, str):
+                raise ValueError(f"device must be a str ('cpu', 'cuda' ...), got {self.device!r}")
+            for name, xs, what, curves, bounds in (
+                ("sizes", self.sizes, "accuracy", self.accuracy, {"low": 0, "high": 1}),
+                ("positions", self.positions, "ms_per_token", self.ms_per_token, {"low": 0}),
+            ):
+                _check_curve(xs, name)
+                if not isinstance(curves, Mapping):
+                    raise ValueError(f"{what} must map each fighter to a list, got {curves!r}")
+                for fighter in FIGHTERS:
+                    if fighter not in curves:
+                        raise ValueError(f"measurements for {fighter!r} are missing from {what}")
+                    _check_curve(curves[fighter], f"{what}[{fighter!r}]", name, xs, **bounds)
+            if self.cost_per_million:  # None or {}: no tie-break on cost
+                check_keys(self.cost_per_million, FIGHTERS, "cost_per_million")
+                for f in FIGHTERS:
+                    check_finite(self.cost_per_million[f], f"cost_per_million[{f!r}]", low=0)
 
 
 @dataclass(frozen=True)
@@ -126,10 +133,40 @@ class Advice:
 # ---------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _as_value_error() -> Iterator[None]:
+    """Checks inside raise ``ValueError`` only: the explorer catches it and shows the message."""
+    try:
+        yield
+    except TypeError as error:
+        raise ValueError(str(error)) from None
+
+
+def _check_curve(
+    values: object,
+    name: str,
+    along: str | None = None,
+    xs: Sequence[float] = (),
+    **bounds: float,
+) -> list[float]:
+    """A list (or 1-D array) of finite numbers within ``bounds``. Without ``along``: a measured
+    axis, >= 2 increasing positive numbers; with it, one value per entry of ``xs``."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise ValueError(f"{name} must be a list of numbers, got {values!r}")
+    checked = [check_finite(v, f"{name}[{i}]", **bounds) for i, v in enumerate(values)]
+    if along is None and (len(checked) < 2 or checked[0] <= 0 or np.any(np.diff(checked) <= 0)):
+        raise ValueError(f"{name} must be >= 2 increasing positive numbers, got {values}")
+    if along is not None and len(checked) != len(xs):
+        raise ValueError(
+            f"{name}: expected {len(xs)} values (one per entry of {along}), got {len(checked)}"
+        )
+    return checked
+
+
 def _check_count(value: object, name: str) -> int:
     if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
         or not math.isfinite(value)
         or value != int(value)
     ):
@@ -140,7 +177,11 @@ def _check_count(value: object, name: str) -> int:
 
 
 def _check_budget(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
+        or math.isnan(value)
+    ):
         raise ValueError(f"latency_budget_ms must be a number of milliseconds, got {value!r}")
     if value <= 0:
         raise ValueError(
@@ -176,6 +217,10 @@ def accuracy_at(sizes: Sequence[int], accuracy: Sequence[float], n: int) -> tupl
     ``where`` is ``"measured"`` inside the range, ``"below"`` / ``"beyond"`` outside it (the
     nearest measured value is returned: the curve is not extrapolated).
     """
+    with _as_value_error():
+        _check_curve(sizes, "sizes")
+        _check_curve(accuracy, "accuracy", "sizes", sizes)
+    n = _check_count(n, "n")
     xs, ys = np.log(np.asarray(sizes, dtype=float)), np.asarray(accuracy, dtype=float)
     where = "below" if n < sizes[0] else "beyond" if n > sizes[-1] else "measured"
     return float(np.interp(math.log(n), xs, ys)), where
@@ -188,6 +233,10 @@ def latency_at(positions: Sequence[int], ms: Sequence[float], length: int) -> tu
     the measurements (constant for the LSTM's state, growing for the KV cache), never below
     the smallest measured value.
     """
+    with _as_value_error():
+        _check_curve(positions, "positions")
+        _check_curve(ms, "ms", "positions", positions)
+    length = _check_count(length, "length")
     xs, ys = np.asarray(positions, dtype=float), np.asarray(ms, dtype=float)
     if length <= xs[-1]:
         return float(np.interp(length, xs, ys)), False
@@ -225,7 +274,8 @@ def advise(
     """
     if not isinstance(measured, Measurements):
         raise TypeError(f"measured must be a Measurements, got {type(measured).__name__}")
-    if isinstance(margin, bool) or not isinstance(margin, int | float) or not margin >= 0:
+    bad = isinstance(margin, (bool, np.bool_)) or not isinstance(margin, numbers.Real)
+    if bad or not margin >= 0:
         raise ValueError(f"margin must be an accuracy difference >= 0, got {margin!r}")
     n, length, budget, hardware = validate_inputs(
         n_examples, seq_length, latency_budget_ms, hardware
@@ -376,6 +426,10 @@ def verdict_sentences(
     Returns ``{claim id: sentence}`` for ``biz.small_data``, ``biz.large_data``, ``biz.cost``,
     ``biz.requires_gpus`` and ``biz.framework``.
     """
+    check_keys(params, FIGHTERS, "params")
+    check_keys(used, FIGHTERS, "used")
+    check_keys(ceilings, ("local", "look_back"), "ceilings")
+    check_keys(cost_ratio, ("inference", "training"), "cost_ratio")
     lstm, transformer = params["LSTM"], params["Transformer"]
     fair = (
         f"LSTM {lstm:,} vs Transformer {transformer:,} params, {steps} steps, early-stopped, "

@@ -26,17 +26,23 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
 
-from seqlib._validate import check_choice, check_positions, check_positive_int, check_seed
+from seqlib._validate import (
+    check_choice,
+    check_finite,
+    check_integer_tensor,
+    check_positions,
+    check_positive_int,
+    check_seed,
+    check_tensor,
+)
 from seqlib.attention import MultiHeadAttention
 from seqlib.lstm import LSTM, GateTrace
-
-if TYPE_CHECKING:
-    from seqlib.measurement import Measurement
+from seqlib.measurement import Measurement
+from seqlib.models import SequenceModel
 
 __all__ = [
     "Probe",
@@ -72,8 +78,21 @@ SALIENCY = ("grad_x_input", "integrated_gradients")
 # ---------------------------------------------------------------------------------------------
 
 
+def _check_model(model: object) -> nn.Module:
+    """A module; a seqlib model must give one prediction per position (``output="per_step"``)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if getattr(model, "output", "per_step") != "per_step":
+        raise ValueError(
+            "this needs a per-step model (built with output='per_step'): one prediction per "
+            f"position, not one per sequence; got output={model.output!r}"
+        )
+    return model
+
+
 def logits_at(model: nn.Module, inputs: Tensor, positions: Tensor) -> Tensor:
     """Logits ``(B, C)`` of a per-step model at ``positions`` (eval mode, no gradients)."""
+    _check_model(model)
     positions = check_positions(inputs, positions)
     was_training = model.training
     model.eval()
@@ -82,6 +101,12 @@ def logits_at(model: nn.Module, inputs: Tensor, positions: Tensor) -> Tensor:
             logits = model(inputs)  # (B, T, C)
     finally:
         model.train(was_training)
+    if not isinstance(logits, Tensor) or logits.shape[:2] != inputs.shape:
+        shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
+        raise ValueError(
+            f"this needs a per-step model: logits (B, T, C) for inputs {tuple(inputs.shape)}, "
+            f"got {shape} (build it with output='per_step')"
+        )
     return logits[torch.arange(len(positions)), positions]  # (B, C)
 
 
@@ -97,6 +122,8 @@ def predict(model: nn.Module, inputs: Tensor, positions: Tensor) -> Tensor:
 
 def attention_maps(model: nn.Module, inputs: Tensor) -> list[Tensor]:
     """Run ``model`` (eval, no gradients) and return its per-layer maps, each (B, h, T, T)."""
+    if not isinstance(model, nn.Module) or not callable(getattr(model, "attention_maps", None)):
+        raise TypeError(f"model must be a seqlib SequenceModel, got {type(model).__name__}")
     was_training = model.training
     model.eval()
     try:
@@ -115,10 +142,8 @@ def attention_rollout(maps: list[Tensor], residual: float = 0.5) -> Tensor:
     rollout ``= A_L @ ... @ A_1``. ``maps``: per layer ``(B, h, T, T)`` or ``(h, T, T)``.
     Returns ``(B, T, T)`` (or ``(T, T)``); every row sums to 1 when every row of the maps does.
     """
-    if not maps:
-        raise ValueError("maps is empty: give one attention map per layer")
-    if not 0.0 <= residual <= 1.0:
-        raise ValueError(f"residual must be in [0, 1], got {residual}")
+    _check_maps(maps, ndim=(3, 4))
+    residual = check_finite(residual, "residual", low=0, high=1)
     shape = maps[0].shape
     same = all(
         m.dim() == len(shape) and m.shape[:-3] + m.shape[-2:] == shape[:-3] + shape[-2:]
@@ -138,6 +163,20 @@ def attention_rollout(maps: list[Tensor], residual: float = 0.5) -> Tensor:
     return rollout
 
 
+def _check_maps(maps: object, ndim: int | tuple[int, ...]) -> None:
+    """``maps``: a non-empty list of per-layer attention maps, tensors of rank ``ndim``."""
+    if not isinstance(maps, (list, tuple)):
+        got = f"a tensor of shape {tuple(maps.shape)}" if isinstance(maps, Tensor) else maps
+        raise TypeError(
+            f"maps must be a list of per-layer attention maps (as attention_maps returns), "
+            f"got {got!r}; for one layer, pass [maps]"
+        )
+    if not maps:
+        raise ValueError("maps is empty: give one attention map per layer")
+    for layer, m in enumerate(maps):
+        check_tensor(m, f"maps[{layer}]", ndim=ndim)
+
+
 def head_scores(maps: list[Tensor], queries: Tensor, keys: Tensor) -> dict[str, Tensor]:
     """How strongly each head links query ``queries[b]`` to key ``keys[b]``, over a batch.
 
@@ -145,7 +184,13 @@ def head_scores(maps: list[Tensor], queries: Tensor, keys: Tensor) -> dict[str, 
     the mean attention weight from the query to the key, and the fraction of rows where that
     key gets the largest weight of all keys.
     """
-    b = torch.arange(len(queries))
+    _check_maps(maps, ndim=4)
+    B, T = maps[0].shape[0], maps[0].shape[-1]
+    if any(m.shape[:1] + m.shape[2:] != (B, T, T) for m in maps):
+        raise ValueError(f"maps must all be (B, heads, T, T), got {[tuple(m.shape) for m in maps]}")
+    queries = check_integer_tensor(queries, "queries", shape=(B,), low=0, high=T)
+    keys = check_integer_tensor(keys, "keys", shape=(B,), low=0, high=T)
+    b = torch.arange(B)
     weight, hit = [], []
     for m in maps:  # (B, h, T, T)
         rows = m[b, :, queries]  # (B, h, T): each head's weights from the query
@@ -170,9 +215,10 @@ def choose_head(maps: list[Tensor], queries: Tensor, keys: Tensor) -> tuple[int,
 def top_before(scores: Tensor, positions: Tensor) -> Tensor:
     """For each row of ``scores (B, T)``: the position before ``positions[b]`` with the
     largest score ``(B,)``. ``positions[b]`` must be at least 1 (one word before it)."""
+    check_tensor(scores, "scores")
     if scores.dim() != 2:
         raise ValueError(f"scores must be (B, T), got shape {tuple(scores.shape)}")
-    positions = torch.as_tensor(positions, dtype=torch.long)
+    positions = check_integer_tensor(positions, "positions")
     if positions.shape != (scores.shape[0],) or (positions < 1).any():
         raise ValueError(
             f"positions must have shape ({scores.shape[0]},) with every entry >= 1 "
@@ -270,7 +316,8 @@ def erase(inputs: Tensor, drop: Tensor, positions: Tensor, pad_id: int) -> tuple
     token at ``positions[b]`` itself is an error.
     """
     positions = check_positions(inputs, positions)
-    drop = check_positions(inputs, drop)
+    drop = check_positions(inputs, drop, "drop")
+    pad_id = check_positive_int(pad_id, "pad_id", allow_zero=True)
     if (drop == positions).any():
         raise ValueError("cannot erase the token whose prediction is explained")
     T = inputs.shape[1]
@@ -294,7 +341,8 @@ def same_kind_control(
     attended word and erasing a word of the same kind differ only in where attention pointed.
     """
     positions = check_positions(inputs, positions)
-    chosen = check_positions(inputs, chosen)
+    chosen = check_positions(inputs, chosen, "chosen")
+    kinds = check_integer_tensor(kinds, "kinds")
     if kinds.dim() != 1 or int(inputs.max()) >= len(kinds):
         raise ValueError(
             f"kinds must be (V,) with one entry per token id, got {tuple(kinds.shape)}"
@@ -316,9 +364,8 @@ def erasure_changes(
     from row ``b`` (:func:`erase`). Rows with ``drop[b] < 0`` are left out (no word to erase);
     at least one row must be left in."""
     positions = check_positions(inputs, positions)
-    drop = torch.as_tensor(drop, dtype=torch.long)
-    if drop.shape != positions.shape:
-        raise ValueError(f"drop must have shape {tuple(positions.shape)}, got {tuple(drop.shape)}")
+    drop = check_integer_tensor(drop, "drop", shape=tuple(positions.shape))
+    check_positive_int(pad_id, "pad_id", allow_zero=True)
     keep = drop >= 0
     if not keep.any():
         raise ValueError("every entry of drop is < 0: there is no word to erase")
@@ -361,16 +408,20 @@ def saliency(
     ``target`` defaults to the model's prediction. The sign is kept: positive scores push the
     target up. Works for any :class:`SequenceModel` with token inputs, in eval mode.
     """
-    positions = check_positions(inputs, positions)
     check_choice(method, "method", SALIENCY)
     steps = check_positive_int(steps, "steps")
+    logits = logits_at(model, inputs, positions)  # (B, C); checks the model and the inputs
+    positions = check_positions(inputs, positions)
+    if target is None:
+        target = logits.argmax(-1)
+    target = check_integer_tensor(
+        target, "target", shape=tuple(positions.shape), low=0, high=logits.shape[-1]
+    )
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
             embedded = model.embed(inputs)  # (B, T, d)
-        if target is None:
-            target = logits_at(model, inputs, positions).argmax(-1)
         rows = torch.arange(inputs.shape[0])
         if method == "grad_x_input":
             alphas = torch.ones(1)
@@ -403,6 +454,8 @@ def lstm_gates(model: nn.Module, inputs: Tensor) -> list[GateTrace]:
             "gates need a model built with backbone='lstm' and impl='seqlib' "
             f"(its rnn is {type(rnn).__name__})"
         )
+    if isinstance(model, SequenceModel):
+        model.check_input(inputs, name="inputs")
     with torch.no_grad():
         _, _, gates = rnn(model.embed(inputs), return_gates=True)
     return gates
@@ -433,11 +486,18 @@ def linear_probe(
 
     A high held-out accuracy means the feature can be *read off* the vectors linearly.
     """
-    if features.dim() != 2 or labels.shape != (features.shape[0],):
-        raise ValueError(
-            f"features must be (N, d) and labels (N,), got {tuple(features.shape)} "
-            f"and {tuple(labels.shape)}"
-        )
+    check_tensor(features, "features", floating=False)
+    if features.dim() != 2:
+        raise ValueError(f"features must be (N, d), got shape {tuple(features.shape)}")
+    labels = check_integer_tensor(labels, "labels", shape=(features.shape[0],), low=0)
+    train_fraction = check_finite(
+        train_fraction, "train_fraction", low=0, high=1, low_inclusive=False, high_inclusive=False
+    )
+    steps = check_positive_int(steps, "steps")
+    lr = check_finite(lr, "lr", low=0, low_inclusive=False)
+    weight_decay = check_finite(weight_decay, "weight_decay", low=0)
+    if features.is_floating_point() and not torch.isfinite(features).all():
+        raise ValueError("features hold NaN or infinity: the probe would learn NaN")
     g = torch.Generator().manual_seed(check_seed(seed))
     order = torch.randperm(len(labels), generator=g)
     cut = int(train_fraction * len(labels))
@@ -471,6 +531,8 @@ def control_task(types: Tensor, labels: Tensor, *, seed: int = 0) -> Tensor:
     on the real labels is memorising words, not reading the feature: *selectivity* is the real
     task's accuracy minus the control task's.
     """
+    types = check_integer_tensor(types, "types")
+    check_tensor(labels, "labels", floating=False)
     if types.dim() != 1 or labels.shape != types.shape:
         raise ValueError(
             f"types and labels must both be (N,), got {tuple(types.shape)} and "
@@ -490,6 +552,8 @@ def unit_scores(features: Tensor, labels: Tensor) -> Tensor:
     The accuracy of the best threshold on that unit alone (either direction), between 0.5
     (the unit knows nothing) and 1 (the unit *is* the feature).
     """
+    check_tensor(features, "features", floating=False)
+    check_tensor(labels, "labels", floating=False)
     if features.dim() != 2 or labels.shape != (features.shape[0],):
         raise ValueError(
             f"features must be (N, d) and labels (N,), got {tuple(features.shape)} "
@@ -515,8 +579,13 @@ def unit_scores(features: Tensor, labels: Tensor) -> Tensor:
 
 def kendall_tau(a: Tensor, b: Tensor) -> float:
     """Kendall's rank correlation of two 1-D score vectors (tau-a: ties count as 0), in [-1, 1]."""
+    check_tensor(a, "a", floating=False)
+    check_tensor(b, "b", floating=False)
     if a.dim() != 1 or a.shape != b.shape or len(a) < 2:
         raise ValueError(f"a and b must be 1-D of the same length >= 2, got {a.shape}, {b.shape}")
+    a, b = a.double(), b.double()  # integer or bool scores too
+    if not torch.isfinite(a + b).all():  # one pass for both: a NaN score has no rank
+        raise ValueError("a and b must be finite (no NaN or infinity): a NaN has no rank")
     da = torch.sign(a[:, None] - a[None, :])
     db = torch.sign(b[:, None] - b[None, :])
     n = len(a)
@@ -571,6 +640,10 @@ def verdict_evidence(
         )
     if sorted(erasure) != sorted(FIGHTERS):
         raise ValueError(f"erasure must have the keys {list(FIGHTERS)}, got {list(erasure)}")
+    if not all(isinstance(m, Measurement) for m in [*measured.values(), *erasure.values()]):
+        raise TypeError("measured and erasure must hold seqlib.Measurement values")
+    if not isinstance(selectivity, Measurement):
+        raise TypeError(f"selectivity must be a Measurement, got {type(selectivity).__name__}")
     n_select = check_positive_int(n_select, "n_select")
     t_effect, l_effect = erasure["Transformer"].format("+.2f"), erasure["LSTM"].format("+.2f")
     return {

@@ -30,7 +30,13 @@ from dataclasses import dataclass
 
 import torch
 
-from seqlib._validate import check_choice, check_positions, check_positive_int, check_seed
+from seqlib._validate import (
+    check_choice,
+    check_integer_tensor,
+    check_positions,
+    check_positive_int,
+    check_seed,
+)
 from seqlib.tasks import IGNORE_INDEX
 
 __all__ = [
@@ -183,8 +189,11 @@ def encode(sentence: str | Sentence) -> torch.Tensor:
 
 
 def decode(ids: torch.Tensor | list[int]) -> list[str]:
-    """Words of token ids (padding dropped)."""
-    return [VOCAB[int(i)] for i in ids if int(i) != WORD_TO_ID[PAD]]
+    """Words of token ids ``(T,)`` (padding dropped)."""
+    ids = check_integer_tensor(ids, "ids", low=0, high=len(VOCAB))
+    if ids.dim() != 1:
+        raise ValueError(f"ids must be 1-D (T,): one sentence, got shape {tuple(ids.shape)}")
+    return [VOCAB[i] for i in ids.tolist() if i != WORD_TO_ID[PAD]]
 
 
 def parse(sentence: str) -> Sentence:
@@ -241,8 +250,11 @@ def split(n_train: int, n_test: int, *, seed: int = 0) -> tuple[list[Sentence], 
     The held-out list starts with the fight card's sentence. Different seeds for the two
     halves; no held-out sentence text occurs in the training list.
     """
-    train = generate(TRAIN_TEMPLATES, n_train, seed=seed)
-    test = [parse(FIGHT_CARD)] + generate(HELDOUT_TEMPLATES, n_test - 1, seed=seed + 10_000)
+    n_test = check_positive_int(n_test, "n_test")
+    train = generate(TRAIN_TEMPLATES, check_positive_int(n_train, "n_train"), seed=seed)
+    seed = check_seed(seed)
+    more = generate(HELDOUT_TEMPLATES, n_test - 1, seed=seed + 10_000) if n_test > 1 else []
+    test = [parse(FIGHT_CARD), *more]
     return train, test
 
 
@@ -257,7 +269,17 @@ def to_tensors(
     """``inputs (N, T)`` token ids, right-padded with ``<pad>``, and ``targets (N, T)``:
     ``IGNORE_INDEX`` everywhere except at the pronoun, where it is the antecedent's index in
     :data:`PERSONS` (the class to predict)."""
-    length = length or max(len(s.words) for s in sentences)
+    if not sentences:
+        raise ValueError("sentences is empty: give a list of Sentence objects")
+    for row, s in enumerate(sentences):
+        if not isinstance(s, Sentence):
+            raise TypeError(
+                f"sentences[{row}] must be a Sentence (from generate, split or parse), got "
+                f"{s!r}; for a typed sentence use parse(text)"
+            )
+    if length is None:
+        length = max(len(s.words) for s in sentences)
+    length = check_positive_int(length, "length")
     inputs = torch.full((len(sentences), length), WORD_TO_ID[PAD])
     targets = torch.full((len(sentences), length), IGNORE_INDEX)
     for row, s in enumerate(sentences):
@@ -315,12 +337,18 @@ def counting_data(
     position of ``?`` for every row ``(N,)``.
     """
     n = check_positive_int(n, "n")
+    min_nouns = check_positive_int(min_nouns, "min_nouns")
+    max_nouns = check_positive_int(max_nouns, "max_nouns")
+    sizes = [k for k in range(min_nouns, max_nouns + 1) if k % 2]  # odd: no ties
+    if not sizes:
+        raise ValueError(
+            f"no odd number of nouns between min_nouns={min_nouns} and max_nouns={max_nouns}"
+        )
     rng = random.Random(check_seed(seed))
     length = max_nouns + 1
     inputs = torch.full((n, length), WORD_TO_ID[PAD])
     targets = torch.full((n, length), IGNORE_INDEX)
     ask = torch.empty(n, dtype=torch.long)
-    sizes = [k for k in range(min_nouns, max_nouns + 1) if k % 2]
     for row in range(n):
         k = rng.choice(sizes)
         kinds = [rng.random() < 0.5 for _ in range(k)]  # True: a company

@@ -90,6 +90,14 @@ class Measurement:
     @classmethod
     def paired(cls, a: Sequence[object], b: Sequence[object]) -> Measurement:
         """Seed-by-seed differences ``a[i] - b[i]`` of two fighters trained with the same seeds."""
+        for name, values in (("a", a), ("b", b)):
+            array = isinstance(values, (torch.Tensor, np.ndarray)) and values.ndim == 1
+            if isinstance(values, (str, bytes)) or not (isinstance(values, Sequence) or array):
+                raise TypeError(
+                    f"{name} must be a list of values, one per seed, got {type(values).__name__}"
+                )
+        if not len(a):
+            raise ValueError("paired values need at least one seed: a and b are empty")
         if len(a) != len(b):
             raise ValueError(f"paired values need the same seeds: got {len(a)} and {len(b)}")
         return cls([as_float(x, "a") - as_float(y, "b") for x, y in zip(a, b, strict=True)], len(a))

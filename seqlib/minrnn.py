@@ -54,16 +54,32 @@ MODES = ("parallel", "sequential")
 
 def g(x: Tensor) -> Tensor:
     """The paper's positive activation: ``x + 0.5`` for x >= 0, ``sigmoid(x)`` below."""
+    check_tensor(x, "x")
     return torch.where(x >= 0, x + 0.5, torch.sigmoid(x))
 
 
 def log_g(x: Tensor) -> Tensor:
     """``log(g(x))``, computed stably."""
+    check_tensor(x, "x")
     return torch.where(x >= 0, torch.log(F.relu(x) + 0.5), -F.softplus(-x))
+
+
+def _check_scan(a: Tensor, b: Tensor, h0: Tensor, names: tuple[str, str, str]) -> None:
+    """``a``, ``b`` (B, T, H) with T >= 1 and ``h0`` (B, H): the recurrence's coefficients."""
+    for x, name, ndim in zip((a, b, h0), names, (3, 3, 2), strict=True):
+        check_tensor(x, name, ndim=ndim)
+    if b.shape != a.shape or h0.shape != (a.shape[0], a.shape[2]):
+        raise ValueError(
+            f"{names[0]} and {names[1]} must be (B, T, H) and {names[2]} (B, H) = "
+            f"{(a.shape[0], a.shape[2])}, got {tuple(a.shape)}, {tuple(b.shape)} and "
+            f"{tuple(h0.shape)}"
+        )
+    check_sequence_length(a, names[0], 1)
 
 
 def scan_sequential(a: Tensor, b: Tensor, h0: Tensor) -> Tensor:
     """``h_t = a_t * h_{t-1} + b_t`` one step at a time: a, b (B, T, H), h0 (B, H) -> (B, T, H)."""
+    _check_scan(a, b, h0, ("a", "b", "h0"))
     h, outputs = h0, []
     for a_t, b_t in zip(a.unbind(1), b.unbind(1), strict=True):  # (B, H) each
         h = a_t * h + b_t
@@ -76,6 +92,7 @@ def scan_parallel_log(log_a: Tensor, log_b: Tensor, log_h0: Tensor) -> Tensor:
 
     ``log_a``, ``log_b`` (B, T, H) and ``log_h0`` (B, H) -> h (B, T, H).
     """
+    _check_scan(log_a, log_b, log_h0, ("log_a", "log_b", "log_h0"))
     a_star = torch.cumsum(log_a, dim=1)  # (B, T, H): log A_t
     terms = torch.cat([log_h0[:, None], log_b - a_star], dim=1)  # (B, T+1, H)
     log_h = a_star + torch.logcumsumexp(terms, dim=1)[:, 1:]  # (B, T, H)

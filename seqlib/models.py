@@ -149,7 +149,7 @@ class SequenceModel(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The backbone's output at every position: ``(B, T)`` / ``(B, T, F)`` -> ``(B, T, d)``."""
-        x = self._check_input(x)
+        x = self.check_input(x)
         h = self.embed(x)  # (B, T, d)
         if self.backbone_name == "transformer":
             if self.pos is not None:
@@ -186,28 +186,43 @@ class SequenceModel(nn.Module):
             raise ValueError("no attention maps yet: call the model on an input first")
         return maps
 
-    def _check_input(self, x: torch.Tensor) -> torch.Tensor:
+    def check_input(self, x: torch.Tensor, *, name: str = "x") -> torch.Tensor:
+        """Check a batch of sequences as :meth:`forward` takes it: long token ids ``(B, T)``
+        (``vocab_size``) or vectors ``(B, T, F)`` in the model's dtype (``input_size``), T >= 1.
+        Returns ``x``; ``name`` is what the messages call it."""
+        self._check_values(x, name, batch_dims=2)
+        return check_sequence_length(x, name, 1)
+
+    def check_step(self, token: torch.Tensor) -> torch.Tensor:
+        """Check one step of input, as streaming feeds it: ids ``(B,)`` or vectors ``(B, F)``."""
+        return self._check_values(token, "token", batch_dims=1)
+
+    def _check_values(self, x: torch.Tensor, name: str, batch_dims: int) -> torch.Tensor:
+        """Token ids with ``batch_dims`` dimensions, or vectors with one more (the features)."""
         if self.vocab_size is not None:
-            check_tensor(x, "x (token ids)", ndim=2, floating=False)
+            check_tensor(x, f"{name} (token ids)", ndim=batch_dims, floating=False)
             if x.is_floating_point() or x.dtype == torch.bool:
                 raise TypeError(
-                    f"x (token ids) must be an integer tensor (torch.long), got dtype {x.dtype}: "
-                    "this model was built with vocab_size (for vectors, build it with input_size)"
+                    f"{name} (token ids) must be an integer tensor (torch.long), got dtype "
+                    f"{x.dtype}: this model was built with vocab_size (for vectors, build it with "
+                    "input_size)"
                 )
-            if x.numel() and (int(x.min()) < 0 or int(x.max()) >= self.vocab_size):
-                raise ValueError(
-                    f"token ids must lie in [0, {self.vocab_size}), "
-                    f"got values from {int(x.min())} to {int(x.max())}"
-                )
+            if x.numel():
+                low, high = (int(v) for v in x.aminmax())  # one pass for both ends
+                if low < 0 or high >= self.vocab_size:
+                    raise ValueError(
+                        f"token ids must lie in [0, {self.vocab_size}), "
+                        f"got values from {low} to {high}"
+                    )
         else:
-            check_tensor(x, "x (vectors)", ndim=3)
-            check_same_dtype(x, "x (vectors)", self.embed.weight.dtype)
+            check_tensor(x, f"{name} (vectors)", ndim=batch_dims + 1)
+            check_same_dtype(x, f"{name} (vectors)", self.embed.weight.dtype)
             if x.shape[-1] != self.input_size:
                 raise ValueError(
-                    f"x has {x.shape[-1]} features (shape {tuple(x.shape)}), "
+                    f"{name} has {x.shape[-1]} features (shape {tuple(x.shape)}), "
                     f"expected input_size {self.input_size}"
                 )
-        return check_sequence_length(x, "x", 1)
+        return x
 
     def extra_repr(self) -> str:
         return (
@@ -235,19 +250,40 @@ def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
+MAX_WIDTH = 2**20  # closest_width's search stops here: no model of the course is this wide
+
+
 def closest_width(size: Callable[[int], int], target_params: int, *, step: int = 1) -> int:
     """The width ``w`` (a multiple of ``step``) whose parameter count ``size(w)`` is closest to
     ``target_params``; ``size`` must grow with the width. Doubling, then bisection: a dozen
     calls of ``size`` for any width. The one search behind every parameter-matched pair."""
+    if not callable(size):
+        raise TypeError(f"size must be a function width -> parameter count, got {size!r}")
     target_params = check_positive_int(target_params, "target_params")
     step = check_positive_int(step, "step")
-    lo, hi = 1, 1
-    while size(hi * step) < target_params:  # grow until we overshoot
+
+    def count(m: int) -> float:  # the parameter count at width m * step, checked to be a number
+        return check_finite(size(m * step), f"size({m * step})")
+
+    lo, hi, previous = 1, 1, count(1)
+    while previous < target_params:  # grow until we overshoot
+        if hi * step >= MAX_WIDTH:
+            raise ValueError(
+                f"size({hi * step}) = {previous:g} is still below target_params={target_params}: "
+                f"the search stops at width {MAX_WIDTH}"
+            )
         lo, hi = hi, hi * 2
+        current = count(hi)
+        if current <= previous:
+            raise ValueError(
+                f"size does not grow with the width: size({lo * step}) = {previous:g}, "
+                f"size({hi * step}) = {current:g}"
+            )
+        previous = current
     while hi - lo > 1:  # bisect on the width (parameter count grows with it)
         mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if size(mid * step) < target_params else (lo, mid)
-    return step * min((lo, hi), key=lambda m: abs(size(m * step) - target_params))
+        lo, hi = (mid, hi) if count(mid) < target_params else (lo, mid)
+    return step * min((lo, hi), key=lambda m: abs(count(m) - target_params))
 
 
 def match_width(backbone: str, target_params: int, **kwargs: object) -> SequenceModel:

@@ -22,15 +22,12 @@ import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
-from seqlib._validate import check_positive_int, check_tensor
-
-if TYPE_CHECKING:
-    from seqlib.measurement import Measurement
+from seqlib._validate import check_finite, check_positive_int, check_tensor
+from seqlib.measurement import Measurement
 
 __all__ = [
     "SUNSPOTS_CSV",
@@ -78,6 +75,8 @@ def make_windows(
     forecast ``series[i + window : i + window + horizon]``.
     """
     check_tensor(series, "series", ndim=1)
+    if not torch.isfinite(series).all():
+        raise ValueError("series holds NaN or infinity: every window and forecast would too")
     window = check_positive_int(window, "window")
     horizon = check_positive_int(horizon, "horizon")
     n = series.shape[0] - window - horizon + 1
@@ -118,9 +117,10 @@ def forecast_splits(
     """
     check_tensor(series, "series", ndim=1)
     window = check_positive_int(window, "window")
-    for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-            raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
+    val_fraction, test_fraction = (
+        check_finite(value, name, low=0, high=1, low_inclusive=False, high_inclusive=False)
+        for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction))
+    )
     if val_fraction + test_fraction >= 1:
         raise ValueError(
             f"val_fraction + test_fraction must leave a training split, got "
@@ -178,8 +178,10 @@ def fit_linear(inputs: torch.Tensor, targets: torch.Tensor, *, ridge: float = 1e
         )
     if inputs.shape[2] != 1:
         raise ValueError(f"inputs must be (N, W, 1), got shape {tuple(inputs.shape)}")
-    if isinstance(ridge, bool) or not isinstance(ridge, (int, float)) or ridge < 0:
-        raise ValueError(f"ridge must be a number >= 0, got {ridge!r}")
+    for name, tensor in (("inputs", inputs), ("targets", targets)):
+        if not torch.isfinite(tensor).all():
+            raise ValueError(f"{name} hold NaN or infinity: the least-squares fit would be NaN")
+    ridge = check_finite(ridge, "ridge", low=0)
     n, w = inputs.shape[:2]
     x = torch.cat([inputs[..., 0], torch.ones(n, 1)], dim=1).double()  # (N, W + 1)
     penalty = torch.eye(w + 1, dtype=torch.float64) * ridge * n
@@ -220,6 +222,8 @@ def forecast_verdict_text(
     to pass on as ``table.judge("r5.small_time_series", measurement, **text)``. Nothing is
     decided here: the registered rule judges the measurement.
     """
+    params = check_positive_int(params, "params")
+    steps = check_positive_int(steps, "steps")
     if not lstm or set(lstm) != set(baselines):
         raise ValueError(
             f"lstm and baselines must name the same series, got {sorted(lstm)} and "
@@ -227,8 +231,12 @@ def forecast_verdict_text(
         )
     quoted = []
     for name, measurement in lstm.items():
+        if not isinstance(measurement, Measurement):
+            raise TypeError(f"lstm[{name!r}] must be a Measurement, got {measurement!r}")
         if not baselines[name]:
             raise ValueError(f"baselines[{name!r}] is empty: expected {{baseline: test MSE}}")
+        for baseline, value in baselines[name].items():
+            check_finite(value, f"baselines[{name!r}][{baseline!r}]")
         best = min(baselines[name], key=baselines[name].get)
         quoted.append(
             f"{name}: LSTM {measurement.format('.4f')} vs {best} {baselines[name][best]:.4f}"

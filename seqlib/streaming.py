@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlib._validate import check_positive_int, check_tensor
+from seqlib._validate import check_bool, check_positive_int, check_tensor
 from seqlib.attention import (
     LearnedPositionalEncoding,
     SinusoidalPositionalEncoding,
@@ -54,6 +54,18 @@ def _check_model(model: object, backbones: tuple[str, ...], causal: bool) -> Seq
     return model
 
 
+def _check_token(streamer: Streamer, token: Tensor) -> Tensor:
+    """One step's input, checked as the model checks a sequence, in the stream's batch size."""
+    streamer.model.check_step(token)
+    if streamer.batch is not None and token.shape[0] != streamer.batch:
+        raise ValueError(
+            f"token has a batch of {token.shape[0]}, but this stream has a batch of "
+            f"{streamer.batch}: call reset() before a new stream"
+        )
+    streamer.batch = token.shape[0]
+    return token
+
+
 def _tensor_bytes(*tensors: Tensor) -> int:
     return sum(t.numel() * t.element_size() for t in tensors)
 
@@ -66,11 +78,15 @@ class RecurrentStreamer:
         self.reset()
 
     def reset(self) -> None:
+        self.batch: int | None = None  # the batch size of the stream so far
         self.state: Tensor | tuple[Tensor, Tensor] | None = None  # None: zeros, as in training
 
-    @torch.no_grad()
     def step(self, token: Tensor) -> Tensor:
         """``token`` (B,) ids or (B, F) vectors -> logits (B, C)."""
+        return self._step(_check_token(self, token))
+
+    @torch.no_grad()
+    def _step(self, token: Tensor) -> Tensor:  # unchecked: stream() checks all tokens at once
         x = self.model.embed(token)[:, None]  # (B, 1, d): a sequence of one step
         out, self.state = self.model.rnn(x, self.state)  # (B, 1, d); state carried forward
         return self.model.head(out[:, 0])  # (B, C)
@@ -90,13 +106,17 @@ class KVCacheStreamer:
         self.reset()
 
     def reset(self) -> None:
+        self.batch: int | None = None  # the batch size of the stream so far
         self.position = 0
         self.keys: list[Tensor | None] = [None] * len(self.model.layers)  # (B, h, t, dh) each
         self.values: list[Tensor | None] = [None] * len(self.model.layers)
 
-    @torch.no_grad()
     def step(self, token: Tensor) -> Tensor:
         """``token`` (B,) ids or (B, F) vectors -> logits (B, C)."""
+        return self._step(_check_token(self, token))
+
+    @torch.no_grad()
+    def _step(self, token: Tensor) -> Tensor:  # unchecked: stream() checks all tokens at once
         x = self.model.embed(token) + _position(self.model, self.position)  # (B, d)
         for index, layer in enumerate(self.model.layers):
             x = self._layer_step(index, layer, x)  # (B, d)
@@ -140,11 +160,15 @@ class PrefixStreamer:
         self.reset()
 
     def reset(self) -> None:
+        self.batch: int | None = None  # the batch size of the stream so far
         self.tokens: list[Tensor] = []
 
-    @torch.no_grad()
     def step(self, token: Tensor) -> Tensor:
         """``token`` (B,) ids or (B, F) vectors -> logits (B, C)."""
+        return self._step(_check_token(self, token))
+
+    @torch.no_grad()
+    def _step(self, token: Tensor) -> Tensor:  # unchecked: stream() checks all tokens at once
         self.tokens.append(token)
         prefix = torch.stack(self.tokens, dim=1)  # (B, t+1) or (B, t+1, F)
         return self.model(prefix)[:, -1]  # (B, C): only the last position is new
@@ -172,6 +196,7 @@ Streamer = RecurrentStreamer | KVCacheStreamer | PrefixStreamer
 
 def streamer_for(model: SequenceModel, *, cache: bool = True) -> Streamer:
     """The streamer of ``model``: recurrent for rnn/lstm, KV cache (or none) for a Transformer."""
+    cache = check_bool(cache, "cache")
     if isinstance(model, SequenceModel) and model.backbone_name == "transformer":
         return KVCacheStreamer(model) if cache else PrefixStreamer(model)
     return RecurrentStreamer(model)
@@ -199,12 +224,20 @@ def stream(
     Every ``every`` tokens, one :class:`StreamRecord`: the position, the mean wall time per
     step since the last record, and the bytes the streamer carries.
     """
+    if not isinstance(streamer, Streamer):
+        raise TypeError(
+            f"streamer must be a streamer (from streamer_for(model)), got {type(streamer).__name__}"
+        )
     check_tensor(tokens, "tokens", ndim=(2, 3), floating=False)
+    streamer.model.check_input(tokens, name="tokens")  # once here, so no step is slowed
     every = check_positive_int(every, "every")
+    if not callable(clock):
+        raise TypeError(f"clock must be a function returning seconds, got {clock!r}")
     streamer.reset()
+    streamer.batch = tokens.shape[0]
     records, start = [], clock()
     for t, token in enumerate(tokens.unbind(1), start=1):  # (B,) or (B, F) each
-        streamer.step(token)
+        streamer._step(token)
         if t % every == 0:
             now = clock()
             records.append(

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import torch
 
-from seqlib._validate import check_finite, check_positive_int, check_seed
+from seqlib._validate import (
+    check_finite,
+    check_integer_tensor,
+    check_positive_int,
+    check_seed,
+    check_tensor,
+)
 
 __all__ = [
     "IGNORE_INDEX",
@@ -170,9 +176,30 @@ def markov_chain(
     return states[:, :-1], states[:, 1:]
 
 
+def _best_guesses(
+    inputs: torch.Tensor, targets: torch.Tensor, P: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check states and ``P``; return the guess that knows ``P`` and the targets, same shape."""
+    check_tensor(P, "P", ndim=2)
+    if P.shape[0] != P.shape[1]:
+        raise ValueError(f"P must be square (n_states, n_states), got shape {tuple(P.shape)}")
+    if not torch.isfinite(P).all():
+        raise ValueError("P must be finite (no NaN or infinity): it holds probabilities")
+    n_states = P.shape[0]
+    inputs = check_integer_tensor(inputs, "inputs", low=0, high=n_states)
+    targets = check_integer_tensor(targets, "targets", low=0, high=n_states)
+    if inputs.shape != targets.shape:
+        raise ValueError(
+            f"inputs {tuple(inputs.shape)} and targets {tuple(targets.shape)} must have the same "
+            "shape: one next state per state"
+        )
+    return P.argmax(dim=1)[inputs], targets  # the most likely next state of each state
+
+
 def markov_optimal_accuracy(inputs: torch.Tensor, targets: torch.Tensor, P: torch.Tensor) -> float:
     """Accuracy of the best possible predictor, which knows ``P``: guess ``P[state].argmax()``."""
-    return (P.argmax(dim=1)[inputs] == targets).float().mean().item()
+    guesses, targets = _best_guesses(inputs, targets, P)
+    return (guesses == targets).float().mean().item()
 
 
 def seasonal_series(
@@ -267,7 +294,8 @@ def repeated_markov_ceilings(
             f"inputs and targets must both be (N, 2 lag - 1) = (N, {2 * lag - 1}), got "
             f"{tuple(inputs.shape)} and {tuple(targets.shape)}"
         )
-    local = P.argmax(dim=1)[inputs] == targets  # (N, 2 lag - 1)
+    guesses, targets = _best_guesses(inputs, targets, P)
+    local = guesses == targets  # (N, 2 lag - 1)
     repeated = torch.arange(inputs.shape[1]) + 1 >= lag  # (2 lag - 1,): target in the 2nd half
     look_back = local | repeated  # the second half is read off lag steps back
     return {"local": local.float().mean().item(), "look_back": look_back.float().mean().item()}

@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -241,6 +243,18 @@ def _check_data(data: object, name: str) -> Data:
     return inputs, targets
 
 
+def _check_scored(data: Data, name: str, loss: str) -> None:
+    """For ``"cross_entropy"``: at least one target that is not ``IGNORE_INDEX``, or the loss
+    would be 0 at every step (nothing learnt) and every evaluation NaN. One pass, up front."""
+    targets = data[1]
+    classes = loss == "cross_entropy" and not targets.is_floating_point()
+    if classes and not (targets != IGNORE_INDEX).any():
+        raise ValueError(
+            f"{name} has no scored targets: every target is {IGNORE_INDEX} (IGNORE_INDEX), "
+            "which the loss and the accuracy skip, so there is nothing to learn or score"
+        )
+
+
 def _home(model: nn.Module) -> torch.device:
     """Where the model's parameters live (the CPU for a model without any)."""
     first = next(model.parameters(), None)
@@ -321,6 +335,7 @@ def evaluate(
     data = _check_data(data, "data")
     batch_size = check_positive_int(batch_size, "batch_size")
     check_choice(loss, "loss", LOSSES)
+    _check_scored(data, "data", loss)
     home, device = _home(model), _resolve_device(model, device)
     model.to(device)
     try:
@@ -388,6 +403,9 @@ def train(
     batch_size = check_positive_int(batch_size, "batch_size")
     seed = check_positive_int(seed, "seed", allow_zero=True)
     check_choice(loss, "loss", LOSSES)
+    _check_scored((inputs, targets), "train_data", loss)
+    if eval_data is not None:
+        _check_scored(eval_data, "eval_data", loss)
     lr = check_finite(lr, "lr", low=0.0, low_inclusive=False)
     weight_decay = check_finite(weight_decay, "weight_decay", low=0.0)
     if clip_grad is not None:
@@ -472,7 +490,7 @@ def train(
 
 
 def _check_seconds(value: object, device: torch.device) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"seconds_for_steps({str(device)!r}) must return a number of seconds, got "
             f"{type(value).__name__} ({value!r})"

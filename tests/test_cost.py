@@ -77,14 +77,14 @@ def test_cost_table_one_row_per_fighter_and_phase():
     rows = cost_table(
         {"LSTM": {"training": 3600.0, "inference": 7200.0}, "T": {"training": 1.0}}, 1.0
     )
-    assert [(r["fighter"], r["phase"]) for r in rows] == [
+    assert [(r.fighter, r.phase) for r in rows] == [
         ("LSTM", "training"),
         ("LSTM", "inference"),
         ("T", "training"),
     ]
     # 3600 tokens/s at 1 per hour: 3600 * 3600 tokens per 1 -> 1e6 tokens cost 1e6 / 3600**2
-    assert rows[0]["cost_per_million"] == pytest.approx(1e6 / 3600**2)
-    assert rows[1]["cost_per_million"] == pytest.approx(rows[0]["cost_per_million"] / 2)
+    assert rows[0].cost_per_million == pytest.approx(1e6 / 3600**2)
+    assert rows[1].cost_per_million == pytest.approx(rows[0].cost_per_million / 2)
     assert "LSTM" in format_cost_table(rows) and "per 1M tokens" in format_cost_table(rows)
 
 
@@ -106,3 +106,34 @@ def test_cost_table_rejects_empty_or_negative_throughput():
 # ---------------------------------------------------------------------------------------------
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers from numpy are numbers; nonsense gets a message naming the argument
+# ---------------------------------------------------------------------------------------------
+
+
+def test_numpy_numbers_are_numbers():
+    np = pytest.importorskip("numpy")
+    assert tokens_per_second(0.1, np.int64(100)) == pytest.approx(1000)
+    assert cost_per_million_tokens(np.float32(1e3), 2.0) == pytest.approx(2 / 3.6)
+    rows = cost_table({"LSTM": {"inference": np.float32(3600.0)}}, np.float64(1.0))
+    assert type(rows[0].tokens_per_second) is float
+    with pytest.raises(ValueError, match="tokens_per_call must be finite"):
+        tokens_per_second(0.1, np.float64("inf"))
+
+
+def test_flops_per_token_checks_inputs_first():
+    model = build_model("lstm", vocab_size=10, d_model=8, num_classes=4, seed=0)
+    with pytest.raises(TypeError, match="inputs must be a torch.Tensor, got list"):
+        flops_per_token(model, [[1, 2]])
+    with pytest.raises(ValueError, match="inputs hold no tokens"):
+        flops_per_token(model, torch.zeros(0, 4, dtype=torch.long))
+
+
+def test_format_cost_table_checks_its_rows():
+    with pytest.raises(TypeError, match="rows must be CostRows"):
+        format_cost_table([{"fighter": "x"}])
+    rows = cost_table({"LSTM": {"inference": 10.0}}, 1.0)
+    with pytest.raises(TypeError, match="currency must be a str"):
+        format_cost_table(rows, currency=1)

@@ -140,3 +140,58 @@ def test_fit_stream_constant_memory_means_constant_time():
     """Timing noise that rises on an LSTM (constant state) must not extrapolate upwards."""
     fit = fit_stream(records([0.8, 0.9, 1.0], [500, 500, 500]))
     assert fit.ms_slope == 0.0 and fit.ms_intercept == pytest.approx(0.9)
+
+
+# ---- nonsense measurements and sizes are refused, numpy numbers are numbers -----------------
+
+
+@pytest.mark.parametrize(
+    ("record", "error", "match"),
+    [
+        (StreamRecord(9, float("nan"), 5), ValueError, r"records\[1\].ms_per_token must be fin"),
+        (StreamRecord(100, -1.0, 500), ValueError, r"records\[1\].ms_per_token must be >= 0"),
+        (StreamRecord(100, "1", 500), TypeError, r"records\[1\].ms_per_token must be a number"),
+        (StreamRecord(100, 1.0, -5), ValueError, r"records\[1\].memory_bytes must be >= 0"),
+        (StreamRecord(0, 1.0, 5), ValueError, r"records\[1\].position must be >= 1"),
+        (StreamRecord(1.5, 1.0, 5), TypeError, r"records\[1\].position must be an int"),
+    ],
+)  # fmt: skip
+def test_fit_stream_refuses_nonsense_records(record, error, match):
+    with pytest.raises(error, match=match):
+        fit_stream([StreamRecord(50, 1.0, 500), record])
+
+
+@pytest.mark.parametrize(
+    ("weights", "error", "match"),
+    [
+        ({"LSTM": "10", "KV": 10}, TypeError, r"weights_bytes\['LSTM'\] must be a number"),
+        ({"LSTM": -10, "KV": 10}, ValueError, r"weights_bytes\['LSTM'\] must be >= 0"),
+        ({"LSTM": float("nan"), "KV": 10}, ValueError, r"weights_bytes\['LSTM'\] must be finite"),
+    ],
+)  # fmt: skip
+def test_edge_costs_refuses_nonsense_weights(weights, error, match):
+    with pytest.raises(error, match=match):
+        edge_costs(FITS, weights, 100, memory_budget_mb=1.0, latency_budget_ms=1.0)
+
+
+def test_edge_costs_numpy_numbers_come_out_as_python_numbers():
+    import numpy as np
+
+    weights = {"LSTM": np.int64(400_000), "KV": 400_000}
+    budgets = dict(memory_budget_mb=np.float32(1.0), latency_budget_ms=np.float64(3.0))
+    rows = edge_costs(FITS, weights, np.int64(1000), **budgets)
+    for row in rows:
+        assert type(row.context) is int and type(row.memory_mb) is float
+        assert type(row.fits_memory) is bool and type(row.fits_latency) is bool
+
+
+def test_format_edge_costs_needs_rows_from_edge_costs():
+    with pytest.raises(TypeError, match="rows must be EdgeCost rows"):
+        format_edge_costs([{"fighter": "LSTM"}])
+
+
+def test_stream_verdict_texts_checks_its_numbers():
+    with pytest.raises(TypeError, match=r"params\['LSTM'\] must be a number"):
+        stream_verdict_texts(**{**NUMBERS, "params": {"LSTM": "1", "Transformer": 2}})
+    with pytest.raises(ValueError, match="cache_ratio must be finite"):
+        stream_verdict_texts(**{**NUMBERS, "cache_ratio": float("nan")})

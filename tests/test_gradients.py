@@ -123,3 +123,52 @@ def test_format_summary_is_an_html_table():
     assert "5.00e-01" in text and "2.50e-01" in text and "5.0e-01" in text
     assert "2 of 2" in text  # reach of T - 1
     assert "tick at least one" in format_gradient_flow_summary([])
+
+
+# ---------------------------------------------------------------------------------------------
+# A learner's plausible mistakes: a NaN bias, a string, an nn.LSTM that returns a tuple
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("bias", "error", "match"), [
+    (float("nan"), ValueError, "forget_bias must be finite"),
+    (float("inf"), ValueError, "forget_bias must be finite"),
+    ("1", TypeError, "forget_bias must be a number"),
+])  # fmt: skip
+def test_gradient_flow_checks_the_forget_bias(bias, error, match):
+    with pytest.raises(error, match=match):
+        gradient_flow("lstm", length=4, d_model=4, forget_bias=bias)
+
+
+def test_set_forget_bias_checks_the_value():
+    import numpy as np
+
+    lstm = torch.nn.LSTM(3, 4)
+    with pytest.raises(ValueError, match="value must be finite"):
+        set_forget_bias(lstm, float("nan"))
+    with pytest.raises(TypeError, match="value must be a number"):
+        set_forget_bias(lstm, "1")
+    set_forget_bias(lstm, np.float32(2.0))
+    assert torch.all(lstm.bias_ih_l0[4:8] == 2.0)
+
+
+def test_gradient_by_distance_needs_a_model_returning_a_sequence():
+    x = torch.randn(2, 5, 4)
+    lstm = torch.nn.LSTM(4, 4, batch_first=True)
+    with pytest.raises(TypeError, match=r"model must return a tensor \(B, T, d\).*lstm\(x\)\[0\]"):
+        gradient_by_distance(lstm, x)
+    assert gradient_by_distance(lambda x: lstm(x)[0], x).shape == (5,)
+    with pytest.raises(ValueError, match=r"model must return a tensor \(B, T, d\).*\(2, 4\)"):
+        gradient_by_distance(lambda x: lstm(x)[0][:, -1], x)
+    with pytest.raises(TypeError, match="model must be callable"):
+        gradient_by_distance("lstm", x)
+
+
+def test_gradient_flow_curves_needs_a_list_of_names():
+    with pytest.raises(TypeError, match="names must be a list"):
+        gradient_flow_curves("lstm", length=4, d_model=4)
+
+
+def test_format_summary_needs_rows_from_the_summary():
+    with pytest.raises(TypeError, match="rows must be GradientReach rows"):
+        format_gradient_flow_summary([{"model": "lstm"}])

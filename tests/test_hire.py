@@ -223,3 +223,71 @@ def test_a_fighter_not_built_from_the_named_class_is_said_so():
     said = sentences(used={"LSTM": True, "Transformer": False}, block=None)
     assert said["biz.framework"].startswith("nn.LSTM used; nn.Transformer not used")
     assert said["biz.framework"].endswith("encoder is made of ?)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers from numpy are numbers; nonsense measurements are refused (as ValueError, which the
+# explorer shows), never turned into advice about "LSTM nan"
+# ---------------------------------------------------------------------------------------------
+
+
+def test_numpy_numbers_are_accepted():
+    import numpy as np
+
+    assert validate_inputs(np.int64(1000), np.int32(64), np.float32(2.0), "cpu") == (
+        1000, 64, 2.0, "cpu",
+    )  # fmt: skip
+    assert type(validate_inputs(np.int64(1000), 64, 2, "cpu")[0]) is int
+    advice = advise(np.int64(100), np.int64(64), np.float64(10.0), "cpu", measured(),
+                    margin=np.float32(0.05))  # fmt: skip
+    assert advice.driver == "learning curve"
+    m = measured(sizes=np.array([50, 200, 800, 3200]),
+                 accuracy={"LSTM": np.array([0.4, 0.42, 0.43, 0.43]),
+                           "Transformer": [0.3, 0.38, 0.43, 0.44]})  # fmt: skip
+    assert advise(100, 64, 10.0, "cpu", m).fighter == "LSTM"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"accuracy": {"LSTM": [0.4, float("nan"), 0.4, 0.4], "Transformer": [0.3] * 4}},
+         r"accuracy\['LSTM'\]\[1\] must be finite"),
+        ({"accuracy": {"LSTM": ["ab"] * 4, "Transformer": [0.3] * 4}},
+         r"accuracy\['LSTM'\]\[0\] must be a number"),
+        ({"accuracy": {"LSTM": [0.4, 1.5, 0.4, 0.4], "Transformer": [0.3] * 4}},
+         r"accuracy\['LSTM'\]\[1\] must be in \[0, 1\]"),
+        ({"accuracy": {"LSTM": 0.4, "Transformer": [0.3] * 4}},
+         r"accuracy\['LSTM'\] must be a list of numbers"),
+        ({"ms_per_token": {"LSTM": [0.2, -0.2, 0.2], "Transformer": [0.5, 1.0, 2.0]}},
+         r"ms_per_token\['LSTM'\]\[1\] must be >= 0"),
+        ({"cost_per_million": {"LSTM": 1.0}}, r"cost_per_million has no entry for \['Transfor"),
+        ({"cost_per_million": {"LSTM": "1", "Transformer": 1.0}},
+         r"cost_per_million\['LSTM'\] must be a number"),
+        ({"cost_per_million": {"LSTM": float("nan"), "Transformer": 1.0}},
+         r"cost_per_million\['LSTM'\] must be finite"),
+        ({"sizes": ["a", "b", "c", "d"]}, r"sizes\[0\] must be a number"),
+        ({"accuracy": [0.4, 0.4]}, "accuracy must map each fighter"),
+        ({"device": 0}, "device must be a str"),
+    ],
+)  # fmt: skip
+def test_nonsense_measurements_are_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        measured(**changes)
+
+
+def test_curve_readers_check_their_input():
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        accuracy_at([50, 200], [0.1, 0.3], 0)
+    with pytest.raises(ValueError, match="one per entry of sizes"):
+        accuracy_at([50, 200], [0.1], 100)
+    with pytest.raises(ValueError, match="length must be at least 1"):
+        latency_at([10, 20], [1.0, 2.0], -4)
+    with pytest.raises(ValueError, match="one per entry of positions"):
+        latency_at([10, 20], [1.0, 2.0, 3.0], 15)
+
+
+def test_verdict_sentences_name_a_missing_entry():
+    with pytest.raises(ValueError, match=r"params has no entry for \['LSTM'\]"):
+        sentences(params={"Transformer": 13808})
+    with pytest.raises(ValueError, match=r"cost_ratio has no entry for \['training'\]"):
+        sentences(cost_ratio={"inference": 2.0})

@@ -149,8 +149,10 @@ def test_erase_removes_one_token_and_moves_the_position():
     assert moved.tolist() == [1, 2]
     with pytest.raises(ValueError, match="cannot erase"):
         I.erase(inputs, torch.tensor([2, 1]), torch.tensor([2, 2]), pad_id=0)
-    with pytest.raises(ValueError, match="positions must"):
+    with pytest.raises(ValueError, match="drop must have shape"):  # the drop is too short
         I.erase(inputs, torch.tensor([1]), torch.tensor([2, 2]), pad_id=0)
+    with pytest.raises(ValueError, match="positions must have shape"):
+        I.erase(inputs, torch.tensor([1, 3]), torch.tensor([2]), pad_id=0)
 
 
 # ---- saliency ------------------------------------------------------------------------------
@@ -402,3 +404,139 @@ def test_verdict_evidence_names_what_is_missing():
             n_select=1,
             runs="",
         )
+
+
+# ---- a learner's plausible mistakes get a message naming the argument ------------------------
+
+
+def test_rollout_needs_a_list_of_maps_and_a_number():
+    maps = [torch.eye(3)[None], torch.eye(3)[None]]
+    with pytest.raises(TypeError, match=r"maps must be a list of per-layer attention maps"):
+        I.attention_rollout(maps[0])
+    with pytest.raises(TypeError, match=r"maps\[1\] must be a torch.Tensor"):
+        I.attention_rollout([maps[0], "x"])
+    with pytest.raises(TypeError, match="residual must be a number"):
+        I.attention_rollout(maps, residual="a")
+    with pytest.raises(ValueError, match="residual must be finite"):
+        I.attention_rollout(maps, residual=float("nan"))
+
+
+def test_head_scores_check_queries_keys_and_maps():
+    B, H, T = 4, 2, 5
+    maps = [torch.full((B, H, T, T), 1 / T) for _ in range(2)]
+    queries, keys = torch.full((B,), 4), torch.tensor([0, 1, 2, 3])
+    for function in (I.head_scores, I.choose_head):
+        with pytest.raises(ValueError, match=r"queries must be in \[0, 5\)"):
+            function(maps, queries + 1, keys)
+        with pytest.raises(ValueError, match=r"keys must be in \[0, 5\)"):
+            function(maps, queries, keys - 1)
+        with pytest.raises(TypeError, match="queries must be integers"):
+            function(maps, queries.float(), keys)
+        with pytest.raises(ValueError, match=r"keys must have shape \(4,\)"):
+            function(maps, queries, keys[:3])
+        with pytest.raises(TypeError, match="maps must be a list"):
+            function(maps[0], queries, keys)
+        with pytest.raises(ValueError, match=r"maps\[0\] must be 4-D"):
+            function([maps[0][0]], queries, keys)
+
+
+def test_logits_and_saliency_need_a_per_step_model(tiny):
+    _, _, inputs, positions = tiny
+    sequence = seqlib.build_model(
+        "lstm", vocab_size=len(L.VOCAB), d_model=8, num_classes=len(L.PERSONS), seed=0
+    )
+    with pytest.raises(ValueError, match="per-step model.*output='per_step'"):
+        I.logits_at(sequence, inputs, positions)
+    with pytest.raises(ValueError, match="per-step model.*output='per_step'"):
+        I.saliency(sequence, inputs, positions)
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        I.predict(lambda x: x, inputs, positions)
+    with pytest.raises(TypeError, match="positions must be integers"):
+        I.predict(tiny[1], inputs, positions.float())
+
+
+def test_saliency_checks_the_target_and_the_tokens(tiny):
+    transformer, lstm, inputs, positions = tiny
+    with pytest.raises(ValueError, match=r"target must be in \[0, 18\)"):
+        I.saliency(lstm, inputs, positions, torch.full_like(positions, 18))
+    with pytest.raises(TypeError, match="target must be integers"):
+        I.saliency(lstm, inputs, positions, positions.float())
+    with pytest.raises(ValueError, match=r"token ids must lie in \[0, "):
+        I.saliency(lstm, inputs + 100, positions)
+    with pytest.raises(ValueError, match=r"token ids must lie in \[0, "):
+        I.lstm_gates(lstm, inputs + 100)
+    with pytest.raises(TypeError, match="model must be a seqlib SequenceModel"):
+        I.attention_maps("transformer", inputs)
+
+
+def test_linear_probe_checks_labels_and_fraction():
+    features, labels = torch.randn(40, 3), torch.randint(2, (40,))
+    with pytest.raises(TypeError, match="labels must be integers"):
+        I.linear_probe(features, labels.float())
+    with pytest.raises(ValueError, match="labels must be >= 0, got values from -2"):
+        I.linear_probe(features, labels - 2)
+    with pytest.raises(ValueError, match=r"labels must have shape \(40,\)"):
+        I.linear_probe(features, labels[:5])
+    with pytest.raises(TypeError, match="train_fraction must be a number"):
+        I.linear_probe(features, labels, train_fraction="0.7")
+    with pytest.raises(ValueError, match=r"train_fraction must be in \(0, 1\)"):
+        I.linear_probe(features, labels, train_fraction=1.5)
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        I.linear_probe(features, labels, steps=0)
+    with pytest.raises(ValueError, match="lr must be"):
+        I.linear_probe(features, labels, lr=float("nan"))
+    with pytest.raises(TypeError, match="features must be a torch.Tensor"):
+        I.linear_probe(features.tolist(), labels)
+    with pytest.raises(TypeError, match="features must be a torch.Tensor"):
+        I.unit_scores(features.tolist(), labels)
+    with pytest.raises(TypeError, match="types must be integers"):
+        I.control_task(labels.float(), labels)
+
+
+def test_kendall_tau_checks_its_vectors():
+    with pytest.raises(TypeError, match="a must be a torch.Tensor, got list"):
+        I.kendall_tau([1, 2, 3], [1, 2, 3])
+    with pytest.raises(ValueError, match="a and b must be finite"):
+        I.kendall_tau(torch.tensor([1.0, float("nan")]), torch.tensor([1.0, 2.0]))
+    assert I.kendall_tau(torch.tensor([1, 2, 3]), torch.tensor([3.0, 2.0, 1.0])) == -1.0
+
+
+def test_positions_are_integers_never_truncated():
+    scores = torch.tensor([[0.1, 0.5, 0.2, 0.9], [0.3, 0.1, 0.2, 0.0]])
+    with pytest.raises(TypeError, match="positions must be integers"):
+        I.top_before(scores, torch.tensor([1.7, 2.2]))
+    with pytest.raises(TypeError, match="scores must be a torch.Tensor"):
+        I.top_before(scores.tolist(), torch.tensor([1, 2]))
+    inputs = torch.tensor([[5, 6, 7, 8, 0], [5, 6, 7, 8, 0]])
+    with pytest.raises(TypeError, match="pad_id must be an int"):
+        I.erase(inputs, torch.tensor([1, 3]), torch.tensor([2, 2]), pad_id=1.5)
+    with pytest.raises(TypeError, match="drop must be integers"):
+        I.erase(inputs, torch.tensor([1.0, 3.0]), torch.tensor([2, 2]), pad_id=0)
+    with pytest.raises(ValueError, match=r"drop must lie in \[0, 5\)"):
+        I.erase(inputs, torch.tensor([1, 5]), torch.tensor([2, 2]), pad_id=0)
+    with pytest.raises(TypeError, match="kinds must be integers"):
+        I.same_kind_control(inputs, torch.tensor([1, 1]), torch.tensor([2, 2]), torch.ones(9))
+
+
+def test_erasure_changes_checks_drop(tiny):
+    _, lstm, inputs, positions = tiny
+    with pytest.raises(TypeError, match="drop must be integers"):
+        I.erasure_changes(lstm, inputs, positions, torch.zeros(len(positions)), 0)
+    with pytest.raises(TypeError, match="pad_id must be an int"):
+        I.erasure_changes(lstm, inputs, positions, torch.zeros_like(positions), "0")
+
+
+def test_verdict_evidence_needs_measurements():
+    measured, erasure, selectivity = _evidence_inputs()
+    args = dict(erasure=erasure, selectivity=selectivity, n_select=1, runs="")
+    with pytest.raises(TypeError, match="measured and erasure must hold seqlib.Measurement"):
+        I.verdict_evidence({**measured, "r3.he_ceo": 0.9}, **args)
+    with pytest.raises(TypeError, match="selectivity must be a Measurement, got float"):
+        I.verdict_evidence(measured, **{**args, "selectivity": 0.1})
+
+
+def test_linear_probe_refuses_non_finite_features():
+    features = torch.randn(40, 3)
+    features[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="features hold NaN"):
+        I.linear_probe(features, torch.randint(2, (40,)))

@@ -171,3 +171,45 @@ def test_random_of_kind_rejects_positions_outside_the_sequence():
     inputs = torch.zeros(2, 5, dtype=torch.long)
     with pytest.raises(ValueError, match=r"positions must lie in \[0, 5\)"):
         language.random_of_kind(inputs, torch.tensor([1, 5]), language.KINDS[0])
+
+
+# ---- a learner's plausible mistakes get a message naming the argument ------------------------
+
+
+def test_decode_checks_the_ids():
+    assert L.decode([L.WORD_TO_ID["the"], 0]) == ["the"]
+    with pytest.raises(ValueError, match=rf"ids must be in \[0, {len(L.VOCAB)}\)"):
+        L.decode([9999])
+    with pytest.raises(ValueError, match=rf"ids must be in \[0, {len(L.VOCAB)}\)"):
+        L.decode([-1])  # not the last word of the vocabulary
+    with pytest.raises(TypeError, match="ids must be integers"):
+        L.decode([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"ids must be 1-D \(T,\)"):
+        L.decode(torch.zeros(2, 3, dtype=torch.long))
+
+
+def test_to_tensors_needs_sentences():
+    with pytest.raises(TypeError, match=r"sentences\[0\] must be a Sentence.*parse"):
+        L.to_tensors(["the dog ran"])
+    with pytest.raises(ValueError, match="sentences is empty"):
+        L.to_tensors([])
+    with pytest.raises(ValueError, match="length must be >= 1"):
+        L.to_tensors(L.generate(L.TRAIN_TEMPLATES, 2), 0)
+    with pytest.raises(TypeError, match="length must be an int"):
+        L.to_tensors(L.generate(L.TRAIN_TEMPLATES, 2), 12.0)
+
+
+def test_split_with_only_the_fight_card_held_out():
+    train, test = L.split(3, 1)
+    assert len(train) == 3 and [s.text for s in test] == [L.parse(L.FIGHT_CARD).text]
+    with pytest.raises(ValueError, match="n_test must be >= 1"):
+        L.split(3, 0)
+
+
+def test_counting_data_checks_the_noun_counts():
+    with pytest.raises(
+        ValueError, match="no odd number of nouns between min_nouns=6 and max_nouns=6"
+    ):
+        L.counting_data(4, min_nouns=6, max_nouns=6)
+    with pytest.raises(TypeError, match="min_nouns must be an int"):
+        L.counting_data(4, min_nouns=2.5)

@@ -89,3 +89,14 @@ def test_a_single_numpy_or_torch_value(value):
 def test_paired_numpy_and_torch():
     a, b = np.array([0.8, 0.9, 0.7]), torch.tensor([0.6, 0.95, 0.7], dtype=torch.float64)
     assert Measurement.paired(a, b).values == pytest.approx((0.2, -0.05, 0.0))
+
+
+def test_paired_needs_one_value_per_seed_on_each_side():
+    with pytest.raises(TypeError, match="a must be a list of values, one per seed, got float"):
+        Measurement.paired(1.0, 2.0)
+    with pytest.raises(TypeError, match="b must be a list of values, one per seed, got str"):
+        Measurement.paired([1.0, 2.0], "12")
+    paired = Measurement.paired(np.array([1.0, 2.0, 3.0]), torch.tensor([0.5, 0.5, 0.5]))
+    assert paired.values == (0.5, 1.5, 2.5) and paired.seeds == 3
+    with pytest.raises(ValueError, match="paired values need at least one seed"):
+        Measurement.paired([], [])

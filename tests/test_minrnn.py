@@ -117,3 +117,29 @@ def test_bad_step_input_and_flags():
         model.step(torch.randn(2, 3), torch.ones(2, 5))
     with pytest.raises(TypeError, match="bias must be a bool, got str"):
         MinLSTM(3, 4, bias="no")
+
+
+# ---- the scans check their inputs (the exercise of round 5 calls them directly) -------------
+
+
+def test_scans_check_their_inputs():
+    from seqlib.minrnn import scan_sequential
+
+    a, b, h0 = torch.rand(2, 5, 3), torch.rand(2, 5, 3), torch.rand(2, 3)
+    for scan in (scan_sequential, scan_parallel_log):
+        assert scan(a, b, h0).shape == (2, 5, 3)
+        with pytest.raises(ValueError, match=r"must be \(B, T, H\).*\(2, 5, 3\), \(2, 4, 3\)"):
+            scan(a, b[:, :4], h0)
+        with pytest.raises(ValueError, match=r"\(B, H\) = \(2, 3\).* and \(2, 4\)"):
+            scan(a, b, torch.rand(2, 4))
+        with pytest.raises(TypeError, match="must be a torch.Tensor, got list"):
+            scan(a.tolist(), b, h0)
+        with pytest.raises(ValueError, match="sequence length 0"):
+            scan(a[:, :0], b[:, :0], h0)
+
+
+def test_g_needs_a_tensor():
+    with pytest.raises(TypeError, match="x must be a torch.Tensor, got float"):
+        g(1.0)
+    with pytest.raises(TypeError, match="x must be a torch.Tensor, got float"):
+        log_g(1.0)

@@ -251,3 +251,30 @@ def test_closest_width_is_the_argmin():
     assert closest_width(lambda w: w, 37, step=4) == 36
     with pytest.raises(ValueError, match="target_params"):
         closest_width(lambda w: w, 0)
+
+
+def test_closest_width_stops_when_the_size_does_not_grow():
+    with pytest.raises(ValueError, match="size.*does not grow with the width"):
+        closest_width(lambda w: 5, 100)
+    with pytest.raises(TypeError, match="size must be a function"):
+        closest_width(5, 100)
+    with pytest.raises(TypeError, match=r"size\(1\) must be a number"):
+        closest_width(lambda w: "many", 100)
+    assert closest_width(lambda w: w, 2**20) == 2**20
+    with pytest.raises(ValueError, match="still below target_params"):
+        closest_width(lambda w: w, 2**30)  # grows, but would need a width beyond 2**20
+
+
+def test_check_input_is_public_and_steps_are_checked():
+    model = build_model("lstm", vocab_size=5, d_model=8, num_classes=3)
+    x = torch.randint(5, (2, 4))
+    assert model.check_input(x) is x
+    with pytest.raises(ValueError, match=r"token ids must lie in \[0, 5\)"):
+        model.check_input(x + 5)
+    assert model.check_step(x[:, 0]) is not None
+    with pytest.raises(ValueError, match=r"token \(token ids\) must be 1-D"):
+        model.check_step(x)
+    vectors = build_model("lstm", input_size=3, d_model=8, num_classes=3)
+    vectors.check_step(torch.randn(2, 3))
+    with pytest.raises(ValueError, match="token has 4 features"):
+        vectors.check_step(torch.randn(2, 4))

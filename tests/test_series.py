@@ -86,12 +86,17 @@ def test_splits_are_chronological_and_scaled_by_training_values_only():
         {"val_fraction": 0.0},
         {"test_fraction": 1.0},
         {"val_fraction": 0.5, "test_fraction": 0.5},
-        {"val_fraction": True},
-        {"val_fraction": "0.1"},
+        {"val_fraction": float("nan")},
     ],
 )
 def test_splits_bad_fractions(kwargs):
     with pytest.raises(ValueError):
+        forecast_splits(torch.arange(50.0), 5, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"val_fraction": True}, {"test_fraction": "0.1"}])
+def test_splits_fractions_must_be_numbers(kwargs):
+    with pytest.raises(TypeError, match="_fraction must be a number"):
         forecast_splits(torch.arange(50.0), 5, **kwargs)
 
 
@@ -140,7 +145,8 @@ def test_fit_linear_ridge_shrinks_the_weights():
         (torch.randn(5, 4, 2), torch.randn(5, 1), 0.0, ValueError),  # two features
         (torch.randn(5, 4), torch.randn(5, 1), 0.0, ValueError),  # not (N, W, 1)
         (torch.randn(5, 4, 1), torch.randn(5, 1), -1.0, ValueError),
-        (torch.randn(5, 4, 1), torch.randn(5, 1), True, ValueError),
+        (torch.randn(5, 4, 1), torch.randn(5, 1), True, TypeError),
+        (torch.randn(5, 4, 1), torch.randn(5, 1), "0.1", TypeError),
         ([[1.0]], torch.randn(5, 1), 0.0, TypeError),
     ],
 )
@@ -191,3 +197,50 @@ def test_forecast_verdict_text_bad_input():
         forecast_verdict_text(lstm, {"sunspots": {"linear": 0.3}}, params=1, best_steps=[], steps=1)
     with pytest.raises(ValueError, match="empty"):
         forecast_verdict_text(lstm, {"synthetic": {}}, params=1, best_steps=[], steps=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers from numpy are numbers; NaN and infinity never reach the solve
+# ---------------------------------------------------------------------------------------------
+
+
+def test_numpy_numbers_are_accepted():
+    import numpy as np
+
+    series = torch.sin(torch.arange(80.0))
+    splits = forecast_splits(series, 5, val_fraction=np.float32(0.1), test_fraction=np.float64(0.2))
+    assert splits.val[1].shape[0] == round(76 * 0.1)
+    model = fit_linear(*splits.train, ridge=np.float32(1e-3))
+    assert torch.isfinite(model[1].weight).all()
+
+
+@pytest.mark.parametrize("ridge", [float("inf"), float("nan")])
+def test_fit_linear_refuses_a_non_finite_ridge(ridge):
+    with pytest.raises(ValueError, match="ridge must be finite"):
+        fit_linear(torch.randn(5, 4, 1), torch.randn(5, 1), ridge=ridge)
+
+
+def test_non_finite_series_and_inputs_are_refused():
+    series = torch.arange(50.0)
+    series[7] = float("nan")
+    with pytest.raises(ValueError, match="series holds NaN or infinity"):
+        forecast_splits(series, 5)
+    x = torch.randn(5, 4, 1)
+    x[0, 0, 0] = float("inf")
+    with pytest.raises(ValueError, match="inputs hold NaN or infinity"):
+        fit_linear(x, torch.randn(5, 1))
+
+
+def test_forecast_verdict_text_checks_its_numbers():
+    from seqlib.measurement import Measurement
+    from seqlib.series import forecast_verdict_text
+
+    lstm = {"sunspots": Measurement([0.5, 0.6, 0.7], seeds=3)}
+    baselines = {"sunspots": {"linear": 0.4}}
+    args = dict(params=1000, best_steps=[10, 20, 30], steps=100)
+    with pytest.raises(TypeError, match=r"lstm\['sunspots'\] must be a Measurement"):
+        forecast_verdict_text({"sunspots": 0.5}, baselines, **args)
+    with pytest.raises(TypeError, match="params must be an int"):
+        forecast_verdict_text(lstm, baselines, **{**args, "params": "1000"})
+    with pytest.raises(TypeError, match=r"baselines\['sunspots'\]\['linear'\] must be a number"):
+        forecast_verdict_text(lstm, {"sunspots": {"linear": "0.4"}}, **args)

@@ -79,3 +79,51 @@ def test_bad_models_and_input():
     short = build_model("transformer", d_model=8, nhead=2, causal=True, max_len=3, **ARGS)
     with pytest.raises(ValueError, match="beyond the encoding's max_len 3"):
         stream(streamer_for(short), torch.randint(11, (1, 5)))
+
+
+# ---- what a learner can get wrong: every token is checked as the model would check it -------
+
+
+def test_streamers_check_tokens_as_the_model_does():
+    lstm = build_model("lstm", d_model=8, **ARGS).eval()
+    tf = build_model("transformer", d_model=8, nhead=2, causal=True, **ARGS).eval()
+    ids = torch.randint(11, (2, 4))
+    for streamer in (streamer_for(lstm), streamer_for(tf), streamer_for(tf, cache=False)):
+        with pytest.raises(ValueError, match=r"token ids must lie in \[0, 11\)"):
+            stream(streamer, ids + 11)
+        with pytest.raises(TypeError, match="must be an integer tensor"):
+            stream(streamer, ids.float())
+        with pytest.raises(ValueError, match=r"token ids must lie in \[0, 11\)"):
+            streamer.step(torch.tensor([11, 0]))
+        with pytest.raises(ValueError, match=r"token \(token ids\) must be 1-D"):
+            streamer.step(ids)
+        streamer.reset()
+        streamer.step(ids[:, 0])
+        with pytest.raises(ValueError, match="batch of 2.*call reset"):
+            streamer.step(ids[:1, 0])
+
+
+def test_streamers_check_vectors_as_the_model_does():
+    args = dict(ARGS, vocab_size=None, input_size=3)
+    for model in (
+        build_model("lstm", d_model=8, **args).eval(),
+        build_model("transformer", d_model=8, nhead=2, causal=True, **args).eval(),
+    ):
+        for streamer in (streamer_for(model), streamer_for(model, cache=False)):
+            vectors = torch.randn(2, 4, 3)
+            assert len(stream(streamer, vectors)) == 4
+            with pytest.raises(TypeError, match="float64.*float32"):
+                stream(streamer, vectors.double())
+            with pytest.raises(ValueError, match="5 features.*input_size 3"):
+                stream(streamer, torch.randn(2, 4, 5))
+            with pytest.raises(TypeError, match="float64.*float32"):
+                streamer.step(vectors[:, 0].double())
+
+
+def test_stream_needs_a_streamer_and_cache_a_bool():
+    model = build_model("lstm", d_model=8, **ARGS).eval()
+    with pytest.raises(TypeError, match="streamer must be a streamer.*streamer_for"):
+        stream(model, torch.randint(11, (1, 4)))
+    tf = build_model("transformer", d_model=8, nhead=2, causal=True, **ARGS).eval()
+    with pytest.raises(TypeError, match="cache must be a bool"):
+        streamer_for(tf, cache="no")

@@ -133,3 +133,44 @@ def test_numpy_numbers_are_numbers():
     assert torch.isfinite(inputs).all() and torch.isfinite(targets).all()
     P = markov_transition_matrix(3, concentration=np.float64(0.3))
     torch.testing.assert_close(P, markov_transition_matrix(3, concentration=0.3))
+
+
+# ---------------------------------------------------------------------------------------------
+# The Markov ceilings check their states, their shapes and P (appended: input checks)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_markov_optimal_accuracy_checks_states_shapes_and_p():
+    from seqlib.tasks import markov_optimal_accuracy
+
+    P = markov_transition_matrix(3)
+    inputs, targets = markov_chain(4, 5, n_states=3)
+    assert 0 <= markov_optimal_accuracy(inputs, targets, P) <= 1
+    with pytest.raises(ValueError, match=r"inputs must be in \[0, 3\)"):
+        markov_optimal_accuracy(inputs + 3, targets, P)
+    with pytest.raises(ValueError, match=r"targets must be in \[0, 3\)"):
+        markov_optimal_accuracy(inputs, targets - 1, P)
+    with pytest.raises(TypeError, match="P must be a torch.Tensor, got ndarray"):
+        markov_optimal_accuracy(inputs, targets, P.numpy())
+    with pytest.raises(ValueError, match=r"P must be square \(n_states, n_states\)"):
+        markov_optimal_accuracy(inputs, targets, P[:2])
+    with pytest.raises(ValueError, match=r"inputs \(1, 2\) and targets \(1, 1\) must have"):
+        markov_optimal_accuracy(torch.tensor([[0, 1]]), torch.tensor([[1]]), P)
+    with pytest.raises(TypeError, match="inputs must be integers"):
+        markov_optimal_accuracy(inputs.float(), targets, P)
+
+
+def test_repeated_markov_ceilings_check_p_and_states():
+    from seqlib.tasks import repeated_markov_ceilings
+
+    P = markov_transition_matrix(3)
+    inputs, targets = repeated_markov(4, 3, n_states=3)
+    assert set(repeated_markov_ceilings(inputs, targets, P, 3)) == {"local", "look_back"}
+    with pytest.raises(ValueError, match=r"inputs must be in \[0, 2\)"):
+        repeated_markov_ceilings(inputs, targets, P[:2, :2], 3)
+    with pytest.raises(TypeError, match="P must be a torch.Tensor"):
+        repeated_markov_ceilings(inputs, targets, P.tolist(), 3)
+    bad = P.clone()
+    bad[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="P must be finite"):
+        repeated_markov_ceilings(inputs, targets, bad, 3)

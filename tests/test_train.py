@@ -287,12 +287,41 @@ def test_progress_bar_shows_and_hides(capsys):
 
 
 def test_batch_with_no_scored_position_leaves_weights_finite():
-    x, _ = sign_task(8)
+    x, labels = sign_task(8)
     y = torch.full((8,), -100)
+    y[0] = labels[0]  # one scored example: the other batches of one have none
     model = small_classifier()
-    history = train(model, (x, y), steps=2, progress=False)
-    assert history.loss == [0.0, 0.0] and math.isnan(history.accuracy[0])
+    history = train(model, (x, y), steps=8, batch_size=1, progress=False)
+    assert history.loss.count(0.0) == 7 and sum(math.isnan(a) for a in history.accuracy) == 7
     assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_data_with_no_scored_target_is_refused():
+    """Every target ignored: training would report loss 0 and learn nothing, evaluation NaN."""
+    x, labels = sign_task(8)
+    ignored = (x, torch.full((8,), -100))
+    with pytest.raises(ValueError, match="train_data has no scored targets.*-100"):
+        train(small_classifier(), ignored, steps=2, progress=False)
+    with pytest.raises(ValueError, match="eval_data has no scored targets"):
+        train(small_classifier(), (x, labels), steps=2, eval_data=ignored, progress=False)
+    with pytest.raises(ValueError, match="data has no scored targets"):
+        evaluate(small_classifier(), ignored)
+    x, y = torch.randint(5, (4, 6)), torch.full((4, 6), -100)
+    with pytest.raises(ValueError, match="train_data has no scored targets"):
+        train(TokenTagger(), (x, y), steps=1, progress=False)
+    regression = (torch.randn(8, 8), torch.full((8, 2), -100.0))  # for mse, -100 is a value
+    assert evaluate(nn.Linear(8, 2), regression, loss="mse")["loss"] > 0
+
+
+def test_training_device_takes_numpy_seconds():
+    np = pytest.importorskip("numpy")
+    from seqlib.train import training_device
+
+    seconds = {"cpu": np.float32(0.5), "mps": np.float64(0.25)}
+    device, timings = training_device("full", lambda d: seconds[d.type], gpu="mps")
+    assert device == torch.device("mps") and timings == {"cpu": 0.5, "mps": 0.25}
+    with pytest.raises(ValueError, match=r"seconds_for_steps\('cpu'\) must return seconds > 0"):
+        training_device("full", lambda d: np.float32("nan"), gpu="mps")
 
 
 # --- the device: train elsewhere, come back home ----------------------------------------------

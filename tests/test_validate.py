@@ -157,3 +157,57 @@ def test_a_seed_is_an_integer_from_zero(seed, error):
 
     with pytest.raises(error, match="seed must be"):
         seqlib.build_model("lstm", vocab_size=5, d_model=8, num_classes=3, seed=seed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Integer tensors and positions: floats are never truncated, strings never reach torch
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "positions", [[1, 2], (1, 2), np.array([1, 2]), torch.tensor([1, 2], dtype=torch.int32)]
+)
+def test_check_positions_accepts_integers(positions):
+    from seqlib._validate import check_positions
+
+    result = check_positions(torch.zeros(2, 4, dtype=torch.long), positions)
+    assert result.dtype == torch.long and result.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "positions",
+    [[1.7, 2.2], torch.tensor([1.0, 2.0]), np.array([1.5, 2.0]), [True, False], ["1", "2"]],
+)
+def test_check_positions_refuses_floats_bools_and_strings(positions):
+    from seqlib._validate import check_positions
+
+    with pytest.raises(TypeError, match="positions must be integers"):
+        check_positions(torch.zeros(2, 4, dtype=torch.long), positions)
+
+
+def test_check_positions_names_the_argument_and_checks_inputs():
+    from seqlib._validate import check_positions
+
+    with pytest.raises(ValueError, match=r"drop must lie in \[0, 4\)"):
+        check_positions(torch.zeros(2, 4, dtype=torch.long), [0, 4], "drop")
+    with pytest.raises(TypeError, match="inputs must be a torch.Tensor, got list"):
+        check_positions([[1, 2]], [0])
+
+
+def test_check_integer_tensor():
+    from seqlib._validate import check_integer_tensor
+
+    assert check_integer_tensor(np.int64(3), "i").tolist() == 3
+    assert check_integer_tensor([], "i").shape == (0,)
+    out = check_integer_tensor([0, 2], "labels", shape=(2,), low=0, high=3)
+    assert out.dtype == torch.long and out.tolist() == [0, 2]
+    with pytest.raises(TypeError, match=r"labels must be integers .*got float"):
+        check_integer_tensor([0.0, 1.0], "labels")
+    with pytest.raises(ValueError, match=r"labels must have shape \(3,\), got \(2,\)"):
+        check_integer_tensor([0, 1], "labels", shape=(3,))
+    with pytest.raises(ValueError, match=r"labels must be >= 0, got values from -2 to 0"):
+        check_integer_tensor([0, -2], "labels", low=0)
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 3\), got values from 0 to 5"):
+        check_integer_tensor([0, 5], "labels", low=0, high=3)
+    with pytest.raises(ValueError, match="labels must be a rectangular"):
+        check_integer_tensor([[0, 1], [2]], "labels")
