@@ -216,7 +216,9 @@ class SequenceModel(nn.Module):
                     )
         else:
             check_tensor(x, f"{name} (vectors)", ndim=batch_dims + 1)
-            check_same_dtype(x, f"{name} (vectors)", self.embed.weight.dtype)
+            weight = self.embed.weight  # a method, not a tensor, once quantize_dynamic ran
+            if isinstance(weight, torch.Tensor):
+                check_same_dtype(x, f"{name} (vectors)", weight.dtype)
             if x.shape[-1] != self.input_size:
                 raise ValueError(
                     f"{name} has {x.shape[-1]} features (shape {tuple(x.shape)}), "

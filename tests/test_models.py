@@ -278,3 +278,13 @@ def test_check_input_is_public_and_steps_are_checked():
     vectors.check_step(torch.randn(2, 3))
     with pytest.raises(ValueError, match="token has 4 features"):
         vectors.check_step(torch.randn(2, 4))
+
+
+def test_a_dynamically_quantized_vector_model_still_runs():
+    """quantize_dynamic swaps the embedding's Linear for one whose ``weight`` is a method:
+    the input check must not trip over it (round 5 quantizes a forecaster)."""
+    model = build_model("lstm", input_size=3, d_model=8, num_classes=1, seed=0, impl="torch")
+    quantized = torch.ao.quantization.quantize_dynamic(
+        model.eval(), {torch.nn.Linear, torch.nn.LSTM}, dtype=torch.qint8
+    )
+    assert quantized(torch.randn(2, 5, 3)).shape == (2, 1)
