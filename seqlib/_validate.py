@@ -177,19 +177,26 @@ def check_finite(
 def check_same_dtype(
     x: torch.Tensor,
     name: str,
-    expected_dtype: torch.dtype,
+    expected_dtype: torch.dtype | None,
     what: str = "the module's parameters",
 ) -> torch.Tensor:
     """Check that ``x`` has the dtype of the module it goes into (``what`` names its weights).
 
     A float64 input (what ``torch.from_numpy`` gives) into a float32 module is the usual case.
+    ``expected_dtype=None`` (weights without one dtype, see :func:`dtype_of`) checks nothing.
     """
-    if x.dtype != expected_dtype:
+    if expected_dtype is not None and x.dtype != expected_dtype:
         raise TypeError(
             f"{name} has dtype {x.dtype} but {what} are {expected_dtype}; convert the input "
             f"with .to({expected_dtype}) or the module with .to({x.dtype})"
         )
     return x
+
+
+def dtype_of(weight: object) -> torch.dtype | None:
+    """A module weight's dtype, or None when it is not a tensor: ``quantize_dynamic`` turns a
+    Linear's ``weight`` into a method that unpacks int8 values."""
+    return weight.dtype if isinstance(weight, torch.Tensor) else None
 
 
 def check_sequence_length(x: torch.Tensor, name: str, dim: int) -> torch.Tensor:

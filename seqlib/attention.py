@@ -46,6 +46,7 @@ from seqlib._validate import (
     check_positive_int,
     check_same_dtype,
     check_tensor,
+    dtype_of,
 )
 
 __all__ = [
@@ -559,7 +560,7 @@ class TransformerEncoderLayer(nn.Module):
     ) -> Tensor:
         """Encode ``src``; the output has its shape. ``is_causal`` as in ``MultiHeadAttention``."""
         check_tensor(src, "src", ndim=(2, 3))
-        check_same_dtype(src, "src", self.linear1.weight.dtype)
+        check_same_dtype(src, "src", dtype_of(self.linear1.weight))
         check_dim(src, "src", -1, self.self_attn.embed_dim, "d_model")
         is_causal = check_bool(is_causal, "is_causal")
         x = src

@@ -36,6 +36,7 @@ from seqlib._validate import (
     check_same_dtype,
     check_sequence_length,
     check_tensor,
+    dtype_of,
 )
 
 __all__ = [
@@ -114,14 +115,14 @@ class _MinRNN(nn.Module):
     def _check_state(self, h: Tensor, name: str, batch: int) -> Tensor:
         """A state ``h`` (B, H) for a batch of ``batch``, in the parameters' dtype."""
         check_tensor(h, name, ndim=2)
-        check_same_dtype(h, name, self.linear.weight.dtype)
+        check_same_dtype(h, name, dtype_of(self.linear.weight))
         check_dim(h, name, 0, batch, "batch size")
         check_dim(h, name, 1, self.hidden_size, "hidden_size")
         return h
 
     def _check(self, x: Tensor, h0: Tensor | None) -> Tensor:
         check_tensor(x, "x", ndim=3)
-        check_same_dtype(x, "x", self.linear.weight.dtype)
+        check_same_dtype(x, "x", dtype_of(self.linear.weight))
         check_dim(x, "x", 2, self.input_size, "input_size")
         check_sequence_length(x, "x", 1)
         if h0 is None:  # the paper starts from g(0) = 0.5, the state every positive h~ shares
@@ -155,7 +156,7 @@ class _MinRNN(nn.Module):
     def step(self, x_t: Tensor, h: Tensor) -> Tensor:
         """One step of inference: x_t (B, input_size), h (B, H) -> the next h (B, H)."""
         check_tensor(x_t, "x_t", ndim=2)
-        check_same_dtype(x_t, "x_t", self.linear.weight.dtype)
+        check_same_dtype(x_t, "x_t", dtype_of(self.linear.weight))
         check_dim(x_t, "x_t", 1, self.input_size, "input_size")
         self._check_state(h, "h", x_t.shape[0])
         log_a, log_b = self.coefficients(x_t[:, None])  # (B, 1, H) each

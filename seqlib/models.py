@@ -32,6 +32,7 @@ from seqlib._validate import (
     check_seed,
     check_sequence_length,
     check_tensor,
+    dtype_of,
 )
 from seqlib.attention import (
     LearnedPositionalEncoding,
@@ -216,9 +217,7 @@ class SequenceModel(nn.Module):
                     )
         else:
             check_tensor(x, f"{name} (vectors)", ndim=batch_dims + 1)
-            weight = self.embed.weight  # a method, not a tensor, once quantize_dynamic ran
-            if isinstance(weight, torch.Tensor):
-                check_same_dtype(x, f"{name} (vectors)", weight.dtype)
+            check_same_dtype(x, f"{name} (vectors)", dtype_of(self.embed.weight))
             if x.shape[-1] != self.input_size:
                 raise ValueError(
                     f"{name} has {x.shape[-1]} features (shape {tuple(x.shape)}), "

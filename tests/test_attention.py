@@ -863,3 +863,10 @@ def test_weights_hook_observes_and_replaces_the_weights():
     assert not torch.allclose(flat, plain)
     mha.weights_hook = None
     torch.testing.assert_close(mha(x, x, x, attn_mask=mask)[0], plain)
+
+
+def test_a_dynamically_quantized_encoder_layer_still_runs():
+    """quantize_dynamic turns linear1's weight into a method: the dtype check skips it."""
+    layer = TransformerEncoderLayer(8, 2, 16, batch_first=True).eval()
+    quantized = torch.ao.quantization.quantize_dynamic(layer, {nn.Linear}, dtype=torch.qint8)
+    assert quantized(torch.randn(2, 5, 8)).shape == (2, 5, 8)
