@@ -109,13 +109,11 @@ def test_override_attention_changes_the_weights_then_restores(tiny):
         pass
 
 
-def test_override_attention_touches_only_the_model_it_is_given(tiny):
-    """An explicit hook per layer, not a swapped module function: another model keeps its own
-    attention inside the block, and the hooks are put back even when the block raises."""
-    transformer, lstm, inputs, positions = tiny
-    other = seqlib.build_model(
+def causal_transformer(*, d_model: int, seed: int) -> seqlib.SequenceModel:
+    """A one-layer, two-head causal Transformer over the language, seqlib's attention."""
+    return seqlib.build_model(
         "transformer",
-        d_model=8,
+        d_model=d_model,
         nhead=2,
         num_layers=1,
         vocab_size=len(L.VOCAB),
@@ -123,8 +121,15 @@ def test_override_attention_touches_only_the_model_it_is_given(tiny):
         output="per_step",
         causal=True,
         impl="seqlib",
-        seed=1,
-    ).eval()
+        seed=seed,
+    )
+
+
+def test_override_attention_touches_only_the_model_it_is_given(tiny):
+    """An explicit hook per layer, not a swapped module function: another model keeps its own
+    attention inside the block, and the hooks are put back even when the block raises."""
+    transformer, lstm, inputs, positions = tiny
+    other = causal_transformer(d_model=8, seed=1).eval()
     own = I.attention_maps(other, inputs)
     with pytest.raises(RuntimeError, match="inside"), I.override_attention(transformer, "uniform"):
         torch.testing.assert_close(I.attention_maps(other, inputs)[0], own[0])
@@ -325,18 +330,7 @@ def test_override_and_erasure_changes(tiny):
 
 def test_training_inside_uniform_override_keeps_attention_uniform():
     torch.set_num_threads(1)
-    model = seqlib.build_model(
-        "transformer",
-        d_model=16,
-        nhead=2,
-        num_layers=1,
-        vocab_size=len(L.VOCAB),
-        num_classes=len(L.PERSONS),
-        output="per_step",
-        causal=True,
-        impl="seqlib",
-        seed=0,
-    )
+    model = causal_transformer(d_model=16, seed=0)
     data = L.to_tensors(L.generate(L.TRAIN_TEMPLATES, 32, seed=0), L.max_length())
     with I.override_attention(model, "uniform"):
         history = seqlib.train(model, data, steps=3, batch_size=8, progress=False)
