@@ -50,10 +50,10 @@ def check_prediction(
         raise TypeError(f"what must name the measured quantity, got {what!r}")
     if (factor is None) == (margin is None):
         raise ValueError("give exactly one of factor (a ratio, > 1) and margin (an absolute gap)")
-    if factor is not None and not (_number(factor) and factor > 1):
-        raise ValueError(f"factor must be a number above 1, got {factor!r}")
-    if margin is not None and not (_number(margin) and margin >= 0):
-        raise ValueError(f"margin must be a number >= 0, got {margin!r}")
+    if factor is not None and not (_number(factor) and 1 < factor < math.inf):
+        raise ValueError(f"factor must be a finite number above 1, got {factor!r}")
+    if margin is not None and not (_number(margin) and 0 <= margin < math.inf):
+        raise ValueError(f"margin must be a finite number >= 0, got {margin!r}")
     if isinstance(measured, Measurement):
         low, high = measured.low, measured.high
         shown = measured.format(".3g")

@@ -66,9 +66,9 @@ def explain_sentence(
     inputs = language.encode(sentence)[None]  # (1, T)
     position = torch.tensor([sentence.pronoun])
     maps = attention_maps(transformer, inputs)  # per layer (1, h, T, T)
-    if not 0 <= layer < len(maps):
+    if layer >= len(maps):
         raise ValueError(f"layer must be in 0..{len(maps) - 1}, got {layer}")
-    if not 0 <= head < maps[0].shape[1]:
+    if head >= maps[0].shape[1]:
         raise ValueError(f"head must be in 0..{maps[0].shape[1] - 1}, got {head}")
     answers = {
         name: language.PERSONS[int(predict(model, inputs, position))]

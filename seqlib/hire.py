@@ -275,8 +275,8 @@ def advise(
     if not isinstance(measured, Measurements):
         raise TypeError(f"measured must be a Measurements, got {type(measured).__name__}")
     bad = isinstance(margin, (bool, np.bool_)) or not isinstance(margin, numbers.Real)
-    if bad or not margin >= 0:
-        raise ValueError(f"margin must be an accuracy difference >= 0, got {margin!r}")
+    if bad or not 0 <= margin < math.inf:
+        raise ValueError(f"margin must be a finite accuracy difference >= 0, got {margin!r}")
     n, length, budget, hardware = validate_inputs(
         n_examples, seq_length, latency_budget_ms, hardware
     )

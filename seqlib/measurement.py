@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from seqlib._validate import check_positive_int
+
 __all__ = [
     "INTERVAL_KIND",
     "MIN_SEEDS",
@@ -71,11 +73,7 @@ class Measurement:
         if isinstance(values, (str, bytes)) or not many:
             values = (values,)
         floats = tuple(as_float(v, "each value") for v in values)
-        if isinstance(seeds, bool) or not isinstance(seeds, numbers.Integral):
-            raise TypeError(f"seeds must be an int, got {type(seeds).__name__} ({seeds!r})")
-        if seeds < 0:
-            raise ValueError(f"seeds must be >= 0, got {seeds}")
-        seeds = int(seeds)
+        seeds = check_positive_int(seeds, "seeds", allow_zero=True)
         if not floats:
             raise ValueError("a measurement needs at least one value")
         if not all(math.isfinite(v) for v in floats):

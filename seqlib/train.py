@@ -42,7 +42,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from seqlib._validate import check_bool, check_choice, check_finite, check_positive_int
+from seqlib._validate import check_bool, check_choice, check_finite, check_positive_int, check_seed
 from seqlib.config import PROFILES, Profile
 from seqlib.tasks import IGNORE_INDEX
 from seqlib.timing import as_device, pick_device
@@ -401,7 +401,7 @@ def train(
         eval_data = _check_data(eval_data, "eval_data")
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
-    seed = check_positive_int(seed, "seed", allow_zero=True)
+    seed = check_seed(seed)
     check_choice(loss, "loss", LOSSES)
     _check_scored((inputs, targets), "train_data", loss)
     if eval_data is not None:

@@ -48,24 +48,26 @@ def test_a_negative_guess_of_a_positive_quantity_is_not_close():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error"),
+    ("kwargs", "error", "message"),
     [
-        ({"factor": 1.2, "margin": 0.1}, ValueError),  # both
-        ({}, ValueError),  # neither
-        ({"factor": 1.0}, ValueError),
-        ({"factor": True}, ValueError),
-        ({"margin": -0.1}, ValueError),
+        ({"factor": 1.2, "margin": 0.1}, ValueError, "exactly one"),  # both
+        ({}, ValueError, "exactly one"),  # neither
+        ({"factor": 1.0}, ValueError, "factor must be"),
+        ({"factor": True}, ValueError, "factor must be"),
+        ({"factor": float("inf")}, ValueError, "factor must be a finite"),
+        ({"margin": -0.1}, ValueError, "margin must be"),
+        ({"margin": float("inf")}, ValueError, "margin must be a finite"),
     ],
 )
-def test_bad_options(kwargs, error):
-    with pytest.raises(error):
+def test_bad_options(kwargs, error, message):
+    with pytest.raises(error, match=message):
         check_prediction(1.0, 2.0, what="x", **kwargs)
 
 
 def test_bad_measurement_and_name():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="measured must be"):
         check_prediction(1.0, "2", what="x", factor=2)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="what must name"):
         check_prediction(1.0, 2.0, what="", factor=2)
     with pytest.raises(ValueError, match="positive"):
         check_prediction(1.0, 0.0, what="x", factor=2)

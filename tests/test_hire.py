@@ -291,3 +291,9 @@ def test_verdict_sentences_name_a_missing_entry():
         sentences(params={"Transformer": 13808})
     with pytest.raises(ValueError, match=r"cost_ratio has no entry for \['training'\]"):
         sentences(cost_ratio={"inference": 2.0})
+
+
+@pytest.mark.parametrize("margin", [float("inf"), float("nan"), -0.1, True, "0.1"])
+def test_the_margin_is_a_finite_accuracy_difference(margin):
+    with pytest.raises(ValueError, match="margin must be a finite accuracy difference"):
+        advise(100, 64, 10.0, "cpu", measured(), margin=margin)

@@ -77,14 +77,6 @@ def test_explorer_bad_arguments():
         gradient_flow_explorer(d_model=2.5)
 
 
-def test_missing_ipywidgets_gives_an_install_hint(monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
-    with pytest.raises(ImportError, match="pip install"):
-        gradient_flow_explorer()
-
-
 # ---------------------------------------------------------------------------------------------
 # Round 2: live timings of the matched pair
 # ---------------------------------------------------------------------------------------------
@@ -130,14 +122,6 @@ def test_speed_explorer_bad_arguments():
         speed_explorer(batch=100)
 
 
-def test_speed_explorer_without_ipywidgets_gives_a_hint(monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
-    with pytest.raises(ImportError, match="pip install"):
-        speed_explorer()
-
-
 # ---------------------------------------------------------------------------------------------
 # Round 3: attention and saliency of a typed sentence
 # ---------------------------------------------------------------------------------------------
@@ -167,14 +151,6 @@ def test_attention_explorer_reacts_and_reports_unknown_words(language_fighters):
     box.controls["text"].value = L.FIGHT_CARD  # recovers
     assert box.result.expected == "CEO"
     assert matplotlib.pyplot.get_fignums() == []  # figures are closed after display
-
-
-def test_attention_explorer_without_ipywidgets_gives_a_hint(language_fighters, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
-    with pytest.raises(ImportError, match="pip install"):
-        attention_explorer(*language_fighters)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,3 +218,26 @@ def test_edge_explorer_reacts_to_its_controls():
     with pytest.raises(ValueError, match="power of 2"):
         edge_explorer(EDGE_FITS, EDGE_WEIGHTS, context=100)
     assert edge.CONTEXTS[0] == 64 and edge.CONTEXTS[-1] == 2**20
+
+
+# ---------------------------------------------------------------------------------------------
+# All five: without ipywidgets, a one-sentence install hint
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("explorer", ["gradient", "speed", "attention", "hire", "edge"])
+def test_every_explorer_without_ipywidgets_gives_an_install_hint(
+    explorer, language_fighters, monkeypatch
+):
+    import sys
+
+    build = {
+        "gradient": lambda: gradient_flow_explorer(),
+        "speed": lambda: speed_explorer(),
+        "attention": lambda: attention_explorer(*language_fighters),
+        "hire": lambda: hire_explorer(hire_measured()),
+        "edge": lambda: edge_explorer(EDGE_FITS, EDGE_WEIGHTS),
+    }[explorer]
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
+    with pytest.raises(ImportError, match="pip install"):
+        build()

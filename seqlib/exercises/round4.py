@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from seqlib.cost import cost_per_million_tokens
 from seqlib.exercises.harness import (
     Failed,
     as_number,
@@ -25,10 +26,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 COST_CASES = ((1000.0, 3.6), (250_000.0, 0.5), (12.5, 2.0))  # (tokens per second, price per hour)
-
-
-def _cost_reference(tokens_per_second: float, price_per_hour: float) -> float:
-    return price_per_hour / (tokens_per_second * 3600) * 1e6
 
 
 def _cost_hint(value: float, rate: float, price: float) -> str:
@@ -70,7 +67,7 @@ def check_cost_per_million(fn: Callable[..., Any]) -> bool:
     def run() -> str:
         for rate, price in COST_CASES:
             value = as_number(call_learner(fn, rate, price), "your result")
-            expected = _cost_reference(rate, price)
+            expected = cost_per_million_tokens(rate, price)
             if not math.isclose(value, expected, rel_tol=1e-6):
                 raise Failed(
                     f"for {rate:,g} tokens/s at {price:g} per hour you returned {value:.6g}, "
@@ -79,7 +76,7 @@ def check_cost_per_million(fn: Callable[..., Any]) -> bool:
         rate, price = COST_CASES[1]
         return (
             f"right on {len(COST_CASES)} cases; e.g. {rate:,.0f} tokens/s on a machine at "
-            f"{price:g} per hour: {_cost_reference(rate, price):.3g} per million tokens."
+            f"{price:g} per hour: {cost_per_million_tokens(rate, price):.3g} per million tokens."
         )
 
     return report("check_cost_per_million", run)
