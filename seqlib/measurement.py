@@ -12,10 +12,12 @@ interval would rest on a guess of the spread, while the range says plainly "ever
 here". A claim is confirmed only when the whole range clears its threshold (see
 :mod:`seqlib.claims`), so one lucky seed cannot carry a verdict.
 
-A measurement with nothing trained behind it (a timing, a parity check against torch) has
-``seeds=0`` and one value. A paired comparison (LSTM and Transformer trained with the same seed
-and data) is measured seed by seed: ``Measurement.paired(lstm, transformer)`` holds the
-differences ``lstm[i] - transformer[i]``.
+A timing is measured several times, the fighters in turns (``seqlib.timing.interleaved``), and
+judged like seeds: ``Measurement(ratios, repeats=5)`` holds one value per repeat, and a timed claim
+needs at least 5 of them. A measurement with nothing trained or repeated behind it (a size, a
+parity check against torch) has ``seeds=0`` and one value. A paired comparison (LSTM and
+Transformer trained with the same seed and data) is measured seed by seed:
+``Measurement.paired(lstm, transformer)`` holds the differences ``lstm[i] - transformer[i]``.
 """
 
 from __future__ import annotations
@@ -32,13 +34,15 @@ from seqlib._validate import check_positive_int
 
 __all__ = [
     "INTERVAL_KIND",
+    "MIN_REPEATS",
     "MIN_SEEDS",
     "Measurement",
     "as_float",
 ]
 
-INTERVAL_KIND = "range over seeds [min, max]"
+INTERVAL_KIND = "range over seeds or repeats [min, max]"
 MIN_SEEDS = 3  # behind every claim judged from trained models
+MIN_REPEATS = 5  # interleaved repeats behind every timed claim
 
 
 def as_float(value: object, name: str) -> float:
@@ -58,32 +62,49 @@ def as_float(value: object, name: str) -> float:
 
 @dataclass(frozen=True)
 class Measurement:
-    """``values``: one per seed (``seeds >= 1``), or a single value for ``seeds=0``.
+    """``values``: one per seed (``seeds >= 1``) or per repeat (``repeats >= 1``), else one value.
 
     ``seeds`` is the number of independently seeded training runs behind the values; 0 when
-    nothing was trained (a timing, a count, a parity check).
+    nothing was trained. ``repeats`` is the number of interleaved repeats of a timing (then
+    ``seeds=0``); 0 when nothing was repeated (a size, a count, a parity check).
     """
 
     values: tuple[float, ...]
     seeds: int
+    repeats: int
 
-    def __init__(self, values: Sequence[object] | object, seeds: int) -> None:
+    def __init__(
+        self, values: Sequence[object] | object, seeds: int = 0, *, repeats: int = 0
+    ) -> None:
         arrays = (torch.Tensor, np.ndarray)  # a 0-d one is a single value: torch.tensor(0.5)
         many = isinstance(values, Sequence) or (isinstance(values, arrays) and values.ndim > 0)
         if isinstance(values, (str, bytes)) or not many:
             values = (values,)
         floats = tuple(as_float(v, "each value") for v in values)
         seeds = check_positive_int(seeds, "seeds", allow_zero=True)
+        repeats = check_positive_int(repeats, "repeats", allow_zero=True)
+        if seeds and repeats:
+            raise ValueError(
+                f"a measurement is over seeds or over repeats, not both: {seeds=}, {repeats=}"
+            )
         if not floats:
             raise ValueError("a measurement needs at least one value")
         if not all(math.isfinite(v) for v in floats):
             raise ValueError(f"a measurement must be finite (no NaN or infinity), got {floats}")
-        if seeds == 0 and len(floats) != 1:
-            raise ValueError(f"seeds=0 (nothing trained) takes one value, got {len(floats)}")
+        if repeats > 0 and len(floats) != repeats:
+            raise ValueError(
+                f"{repeats} repeats need {repeats} values (one per repeat), got {len(floats)}"
+            )
+        if seeds == 0 and repeats == 0 and len(floats) != 1:
+            raise ValueError(
+                f"seeds=0 and repeats=0 (nothing trained or repeated) take one value, got "
+                f"{len(floats)}"
+            )
         if seeds > 0 and len(floats) != seeds:
             raise ValueError(f"{seeds} seeds need {seeds} values (one per seed), got {len(floats)}")
         object.__setattr__(self, "values", floats)
         object.__setattr__(self, "seeds", seeds)
+        object.__setattr__(self, "repeats", repeats)
 
     @classmethod
     def paired(cls, a: Sequence[object], b: Sequence[object]) -> Measurement:
@@ -114,14 +135,15 @@ class Measurement:
 
     @property
     def interval(self) -> tuple[float, float] | None:
-        """``(min, max)`` over seeds when there are at least 2, else ``None``."""
-        return (self.low, self.high) if self.seeds >= 2 else None
+        """``(min, max)`` over seeds or repeats when there are at least 2, else ``None``."""
+        return (self.low, self.high) if len(self.values) >= 2 else None
 
     def format(self, spec: str = ".2f") -> str:
-        """``"0.99 [0.97, 1.00] over 3 seeds"``, or ``"0.99"`` without seeds."""
+        """``"0.99 [0.97, 1.00] over 3 seeds"`` (or ``repeats``), or ``"0.99"`` for one value."""
         if self.interval is None:
             return f"{self.mean:{spec}}"
-        return f"{self.mean:{spec}} [{self.low:{spec}}, {self.high:{spec}}] over {self.seeds} seeds"
+        over = f"{self.seeds} seeds" if self.seeds else f"{self.repeats} repeats"
+        return f"{self.mean:{spec}} [{self.low:{spec}}, {self.high:{spec}}] over {over}"
 
     def __str__(self) -> str:
         return self.format()

@@ -15,8 +15,11 @@ was made) and labels those rows as such; a round with neither gets one row sayin
 
 The fight card's **summary table** and **business table** are rebuilt cell by cell: each cell
 keeps the fight card's words and gets the verdict of the claims behind it (named by id), combined
-by :func:`seqlib.claims.combine`. "Not measured here" is counted apart, and a claim measured on a
-CPU never stands in for a GPU claim (that claim is "not measured here" on a CPU).
+by :func:`seqlib.claims.combine`, and the **scope** of those claims' measurements (device,
+threads, model size, data size, budget), so that a verdict never travels without it.
+"Inconclusive", "checked" (facts checked by code) and "not measured here" are counted apart, and a
+claim measured on a CPU never stands in for a GPU claim (that claim is "not measured here" on a
+CPU).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ __all__ = [
     "SUMMARY_TABLE",
     "ScoreRow",
     "Scorecard",
+    "cell_scope",
+    "claim_scope",
     "rebuild_table",
     "scorecard",
     "table_markdown",
@@ -137,6 +142,8 @@ class ScoreRow:
     verdict: str | None  # None for a round that has not been run
     source: str  # MEASURED, REFERENCE or MISSING
     detail: str = ""  # where the numbers came from: profile, device, date
+    scope: str = ""  # what the measurement covers (device, threads, sizes, budget)
+    kind: str = ""  # seqlib.claims.KINDS
 
     @property
     def symbol(self) -> str:
@@ -148,14 +155,32 @@ class ScoreRow:
         return f"{label} ({self.detail})" if self.detail else label
 
 
+def claim_scope(claim_id: str, scopes: Mapping[str, str] | None = None) -> str:
+    """The scope a claim's verdict holds for: its row's scope, else what its kind says."""
+    scope = (scopes or {}).get(claim_id, "")
+    if scope:
+        return scope
+    kind = CLAIMS[claim_id].kind if claim_id in CLAIMS else ""
+    return {"cited": "cited, not measured", "checked": "checked by code"}.get(kind, "")
+
+
+def cell_scope(ids: tuple[str, ...], scopes: Mapping[str, str] | None = None) -> str:
+    """The scopes of the claims behind a cell, each once, joined by ``"; "``."""
+    parts = [claim_scope(i, scopes) for i in ids]
+    return "; ".join(dict.fromkeys(p for p in parts if p))
+
+
 def rebuild_table(
-    spec: list[tuple[str, str, Cells]], verdicts: Mapping[str, str]
+    spec: list[tuple[str, str, Cells]],
+    verdicts: Mapping[str, str],
+    scopes: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """One of the fight card's tables, cell by cell, from ``verdicts`` (claim id -> verdict).
 
     Each row: ``{"row", "claim_id", "verdict", "cells": {fighter: {"fight_card", "verdict",
-    "symbol", "supports", "opposes", "evidence"}}}``; ``evidence`` lists the verdict of every
-    claim behind the cell. A claim missing from ``verdicts`` counts as not measured here.
+    "symbol", "scope", "supports", "opposes", "evidence"}}}``; ``evidence`` lists the verdict of
+    every claim behind the cell, ``scope`` what their measurements cover (from ``scopes``, claim
+    id -> scope phrase). A claim missing from ``verdicts`` counts as not measured here.
     """
     table = []
     for row, claim_id, cells in spec:
@@ -169,6 +194,7 @@ def rebuild_table(
                 "fight_card": words,
                 "verdict": verdict,
                 "symbol": VERDICTS[verdict],
+                "scope": cell_scope((*supports, *opposes), scopes),
                 "supports": list(supports),
                 "opposes": list(opposes),
                 "evidence": {i: verdicts.get(i, NOT_MEASURED) for i in (*supports, *opposes)},
@@ -184,11 +210,13 @@ def rebuild_table(
 
 
 def table_markdown(table: list[dict[str, Any]]) -> str:
-    """A rebuilt table as Markdown: the fight card's words, each with its verdict and claim ids."""
+    """A rebuilt table as Markdown: the fight card's words, each with its verdict, the scope it
+    holds for and the claim ids behind it."""
 
     def cell(c: dict[str, Any]) -> str:
         ids = ", ".join([*c["supports"], *(f"not {i}" for i in c["opposes"])])
-        return f"{c['fight_card']}: {c['symbol']} {c['verdict']} ({ids})"
+        scope = f", {c['scope']}" if c["scope"] else ""
+        return f"{c['fight_card']}: {c['symbol']} {c['verdict']}{scope} ({ids})"
 
     lines = ["| | LSTM | Transformer |", "|---|---|---|"]
     lines += [
@@ -209,6 +237,10 @@ class Scorecard:
         """``{claim_id: verdict}`` over every round's rows."""
         return {row.claim_id: row.verdict for row in self.rows if row.verdict}
 
+    def scopes(self) -> dict[str, str]:
+        """``{claim_id: scope}`` over every round's rows that have one."""
+        return {row.claim_id: row.scope for row in self.rows if row.scope}
+
     def verdicts_except(self, round_number: int) -> dict[str, str]:
         """``{claim_id: verdict}`` of the registry's claims of every round but ``round_number``.
 
@@ -225,8 +257,9 @@ class Scorecard:
         }
 
     def counts(self) -> dict[str, int]:
-        """How many registry claims got each verdict; "not measured here" is its own count, and
-        ``"not run"`` counts the claims of rounds with no results at all."""
+        """How many registry claims got each verdict; "inconclusive", "checked" and "not
+        measured here" are counts of their own, and ``"not run"`` counts the claims of rounds
+        with no results at all."""
         counts = {name: sum(row.verdict == name for row in self.rows) for name in VERDICTS}
         judged = {row.claim_id for row in self.rows if row.verdict}
         counts["not run"] = sum(
@@ -244,12 +277,12 @@ class Scorecard:
     @property
     def summary_table(self) -> list[dict[str, Any]]:
         """The fight card's summary table rebuilt from the verdicts (see :func:`rebuild_table`)."""
-        return rebuild_table(SUMMARY_TABLE, self.verdicts())
+        return rebuild_table(SUMMARY_TABLE, self.verdicts(), self.scopes())
 
     @property
     def business_table(self) -> list[dict[str, Any]]:
         """The fight card's business table rebuilt from the verdicts."""
-        return rebuild_table(BUSINESS_TABLE, self.verdicts())
+        return rebuild_table(BUSINESS_TABLE, self.verdicts(), self.scopes())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -264,6 +297,8 @@ class Scorecard:
                     "claim": r.claim,
                     "measured": r.measured,
                     "verdict": r.verdict,
+                    "kind": r.kind,
+                    "scope": r.scope,
                     "source": r.source_label,
                 }
                 for r in self.rows
@@ -281,13 +316,14 @@ class Scorecard:
     def _cells(self, row: ScoreRow) -> list[str]:
         verdict = f"{row.symbol} {row.verdict}" if row.verdict else "—"
         claim = f"[{row.claim_id}] {row.claim}" if row.claim_id else row.claim
-        return [row.title, claim, row.measured, verdict, row.source_label]
+        return [row.title, claim, row.measured, row.scope or "—", verdict, row.source_label]
 
-    HEADER = ("round", "claim", "measured", "verdict", "source")
+    HEADER = ("round", "claim", "measured", "scope", "verdict", "source")
 
     def __str__(self) -> str:
         lines = [self._cells(row) for row in self.rows]
-        widths = [max(len(c[i]) for c in [list(self.HEADER), *lines]) for i in range(5)]
+        n = len(self.HEADER)
+        widths = [max(len(c[i]) for c in [list(self.HEADER), *lines]) for i in range(n)]
 
         def line(cells: list[str]) -> str:
             return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
@@ -354,7 +390,11 @@ def scorecard(
         sources[name] = source
         detail = _detail(table)
         rows.extend(
-            ScoreRow(name, title, r.claim_id, r.claim, r.measured, r.verdict, source, detail)
+            ScoreRow(
+                name, title, r.claim_id, r.claim, r.measured, r.verdict, source, detail,
+                scope=r.scope,
+                kind=r.kind or (CLAIMS[r.claim_id].kind if r.claim_id in CLAIMS else ""),
+            )  # fmt: skip
             for r in table.rows
         )
     return Scorecard(rows, sources)

@@ -45,6 +45,7 @@ __all__ = [
     "peak_memory",
     "pick_device",
     "rss_peak_mb",
+    "interleaved",
     "side_by_side",
     "sweep",
     "synchronize",
@@ -449,6 +450,37 @@ def sweep(
     return records
 
 
+def interleaved(
+    calls: Mapping[str, Callable[[], object]],
+    *,
+    repeats: int = 5,
+    threads: int | None = None,
+    min_run_time: float = 0.2,
+    device: str | torch.device | None = None,
+) -> dict[str, list[float]]:
+    """Time several callables in turns, ``repeats`` times; return name -> one median per repeat.
+
+    Each repeat times every callable of ``calls`` once with :func:`benchmark`, one right after
+    the other, so that another program busy on the machine slows them alike. A timed claim is
+    judged on every repeat (a ratio per repeat: ``[a / b for a, b in zip(t["A"], t["B"])]``),
+    like a trained claim on every seed.
+    """
+    if not isinstance(calls, Mapping) or not calls:
+        raise ValueError(f"calls must be a non-empty mapping {{name: callable}}, got {calls!r}")
+    for name, fn in calls.items():
+        _check_callable(fn, f"calls[{name!r}]")
+    repeats = check_positive_int(repeats, "repeats")
+    device = as_device(device)
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repeats):
+        for name, fn in calls.items():
+            timing = benchmark(
+                fn, label=str(name), threads=threads, min_run_time=min_run_time, device=device
+            )
+            times[name].append(timing.median)
+    return times
+
+
 def side_by_side(
     calls: Mapping[str, Callable[[], object]],
     *,
@@ -459,24 +491,14 @@ def side_by_side(
 ) -> dict[str, float]:
     """Time several callables in turns, ``rounds`` times; return name -> fastest median (s).
 
-    Each round times every callable of ``calls`` once with :func:`benchmark`, one right after
-    the other, so that another program busy on the machine slows them alike; the fastest of
-    the ``rounds`` medians is kept (a busy machine can only ever *add* time).
+    The fastest of the ``rounds`` medians of :func:`interleaved` is kept (a busy machine can
+    only ever *add* time).
     """
-    if not isinstance(calls, Mapping) or not calls:
-        raise ValueError(f"calls must be a non-empty mapping {{name: callable}}, got {calls!r}")
-    for name, fn in calls.items():
-        _check_callable(fn, f"calls[{name!r}]")
     rounds = check_positive_int(rounds, "rounds")
-    device = as_device(device)
-    best = {name: float("inf") for name in calls}
-    for _ in range(rounds):
-        for name, fn in calls.items():
-            timing = benchmark(
-                fn, label=str(name), threads=threads, min_run_time=min_run_time, device=device
-            )
-            best[name] = min(best[name], timing.median)
-    return best
+    times = interleaved(
+        calls, repeats=rounds, threads=threads, min_run_time=min_run_time, device=device
+    )
+    return {name: min(values) for name, values in times.items()}
 
 
 def fit_slope(xs: Sequence[float], ys: Sequence[float]) -> float:

@@ -14,14 +14,25 @@ run, gives the verdict. The notebook never types one::
     table            # an HTML table in Jupyter, aligned text in a terminal
     table.save()     # results/01_memory_power.json, for the final scorecard
 
-The verdicts are ``"confirmed"`` (✅), ``"nuanced"`` (⚠️), ``"refuted"`` (❌) and
-``"not measured here"`` (⚪). :func:`load_results` reads every saved table back for round 5.
+A claim judged from a measurement also gets its registered controls, each measured by the
+notebook, and the scope of the measurement in one short phrase::
 
-A saved row has ``claim_id``, ``claim`` (the fight card's words), ``measured`` (the sentence),
-``verdict``, ``value`` (the mean), ``seeds`` (trained runs behind it; 0 when nothing was trained),
-``interval`` (``[low, high]`` over seeds when ``seeds >= 2``, else ``None``) and ``note``. The top
-level records the round, the profile and device the notebook ran with, and what the notebook
-adds to ``table.meta``.
+    table.judge("r1.gates_long_term", Measurement(lstm, seeds=3), "...",
+                controls={"vanilla_rnn": Measurement(rnn, seeds=3), "transformer": ...},
+                scope="CPU, 2 threads, 3.9k params, 400 steps")
+
+The verdicts are ``"confirmed"`` (✅), ``"nuanced"`` (⚠️), ``"refuted"`` (❌),
+``"inconclusive"`` (❔: a control showed the experiment could not tell), ``"checked"`` (☑️: a fact
+checked by code) and ``"not measured here"`` (⚪). :func:`load_results` reads every saved table
+back for round 5.
+
+A saved row has ``claim_id``, ``claim`` (the fight card's words), ``kind`` (see
+:data:`seqlib.claims.KINDS`), ``measured`` (the sentence), ``verdict``, ``rule_verdict`` (the
+rule's verdict before the controls), ``value`` (the mean), ``seeds`` (trained runs behind it),
+``repeats`` (interleaved timings behind it), ``interval`` (``[low, high]`` over seeds or repeats
+when there are at least 2, else ``None``), ``scope``, ``controls`` (``[{name, role, value,
+interval, verdict}]``) and ``note``. The top level records the round, the profile and device the
+notebook ran with, and what the notebook adds to ``table.meta``.
 """
 
 from __future__ import annotations
@@ -40,7 +51,15 @@ from typing import Any
 import torch
 
 from seqlib._validate import check_device
-from seqlib.claims import CLAIMS, NOT_MEASURED, OUTCOMES, Claim
+from seqlib.claims import (
+    CLAIMS,
+    MEASURED_KINDS,
+    NOT_MEASURED,
+    OUTCOMES,
+    Claim,
+    ControlResult,
+    Judgement,
+)
 from seqlib.measurement import INTERVAL_KIND, Measurement
 
 __all__ = [
@@ -54,7 +73,7 @@ __all__ = [
     "results_dir",
 ]
 
-VERDICTS = dict(zip(OUTCOMES, ("✅", "⚠️", "❌", "⚪"), strict=True))
+VERDICTS = dict(zip(OUTCOMES, ("✅", "⚠️", "❌", "❔", "☑️", "⚪"), strict=True))
 RESULTS_ENV_VAR = "SEQLIB_RESULTS"
 DEFAULT_RESULTS_DIR = "results"
 ROUND_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+$")  # 01_memory_power: also a safe file name
@@ -73,11 +92,29 @@ class Row:
     interval: tuple[float, float] | None = None
     note: str = ""
     device: str = ""  # where the measurement was taken (a summary row: "")
+    kind: str = ""
+    repeats: int = 0
+    scope: str = ""
+    controls: tuple[ControlResult, ...] = ()
+    rule_verdict: str = ""  # the rule's verdict before the controls had their say
 
     @property
     def symbol(self) -> str:
-        """✅, ⚠️, ❌ or ⚪."""
+        """✅, ⚠️, ❌, ❔, ☑️ or ⚪."""
         return VERDICTS[self.verdict]
+
+    def controls_text(self) -> str:
+        """``"vanilla_rnn (negative) 0.11 [0.09, 0.13] ⚠️; ..."``: each control and its verdict."""
+        parts = []
+        for c in self.controls:
+            if c.value is None:
+                value = "not measured"
+            elif c.interval:
+                value = f"{c.value:.3g} [{c.interval[0]:.3g}, {c.interval[1]:.3g}]"
+            else:
+                value = f"{c.value:.3g}"
+            parts.append(f"{c.name} ({c.role}) {value} {VERDICTS[c.verdict]}")
+        return "; ".join(parts)
 
 
 def _check_str(value: object, name: str) -> str:
@@ -154,19 +191,31 @@ class VerdictTable:
         measurement: Measurement | None,
         measured: str,
         *,
+        controls: Mapping[str, Measurement | None] | None = None,
+        scope: str = "",
         note: str = "",
         device: str | torch.device | None = None,
     ) -> Row:
         """Judge a claim by its registered rule on ``measurement`` (``None``: could not measure).
 
-        ``measured`` is the sentence the notebook formats from its own numbers. ``device`` is
-        where the measurement was taken, when that is not the table's device (e.g. the fight
-        card's demo, timed on the CPU as written, in a round that ran on a GPU).
+        ``measured`` is the sentence the notebook formats from its own numbers. ``controls``
+        maps each of the claim's registered controls to its measurement (see
+        :meth:`seqlib.claims.Claim.assess`). ``scope`` says in one short phrase what the
+        measurement covers (device, threads, model size, data size, budget): required for
+        trained, timed and computed claims. ``device`` is where the measurement was taken, when
+        that is not the table's device (e.g. the fight card's demo, timed on the CPU as written,
+        in a round that ran on a GPU).
         """
         claim = self._claim(claim_id)
+        _check_str(scope, "scope")
+        if claim.kind in MEASURED_KINDS and not scope.strip():
+            raise ValueError(
+                f"{claim_id} is a {claim.kind} claim: give its scope (device, threads, model "
+                "size, data size, budget) in one short phrase"
+            )
         where = self.device if device is None else _device_name(device)
-        verdict = claim.judge(measurement, device=where)
-        return self._append(claim, measured, verdict, measurement, note, where)
+        judgement = claim.assess(measurement, device=where, controls=controls)
+        return self._append(claim, measured, judgement, measurement, note, where, scope)
 
     def derive(
         self,
@@ -182,34 +231,40 @@ class VerdictTable:
         """
         claim = self._claim(claim_id)
         known = {**(verdicts or {}), **{row.claim_id: row.verdict for row in self.rows}}
-        verdict = claim.derive(known)
+        verdict = Judgement(claim.derive(known), "")
         parts = [*claim.rule.supports, *claim.rule.opposes]  # type: ignore[union-attr]
         measured = "; ".join(
             f"{VERDICTS[known.get(i, NOT_MEASURED)]} {i}"
             + (" (reversed)" if i in claim.rule.opposes else "")  # type: ignore[union-attr]
             for i in parts
         )
-        return self._append(claim, measured, verdict, None, note, "")
+        return self._append(claim, measured, verdict, None, note, "", "")
 
     def _append(
         self,
         claim: Claim,
         measured: str,
-        verdict: str,
+        judgement: Judgement,
         m: Measurement | None,
         note: str,
         device: str,
+        scope: str,
     ) -> Row:
         row = Row(
             claim_id=claim.id,
             claim=claim.quote,
             measured=_check_str(measured, "measured"),
-            verdict=verdict,
+            verdict=judgement.verdict,
             value=None if m is None else m.mean,
             seeds=0 if m is None else m.seeds,
             interval=None if m is None else m.interval,
             note=_check_str(note, "note"),
             device=device,
+            kind=claim.kind,
+            repeats=0 if m is None else m.repeats,
+            scope=scope.strip(),
+            controls=judgement.controls,
+            rule_verdict=judgement.rule_verdict or judgement.verdict,
         )
         self.rows.append(row)
         return row
@@ -219,20 +274,30 @@ class VerdictTable:
         return {row.claim_id: row.verdict for row in self.rows}
 
     def counts(self) -> dict[str, int]:
-        """How many rows have each verdict."""
+        """How many rows have each verdict (inconclusive and checked rows counted apart)."""
         return {name: sum(row.verdict == name for row in self.rows) for name in VERDICTS}
 
     # -- rendering ------------------------------------------------------------------------------
 
-    HEADER = ("claim", "measured", "verdict")
+    HEADER = ("claim", "measured", "controls", "scope", "verdict")
 
     def _cells(self, row: Row) -> list[str]:
         measured = f"{row.measured} ({row.note})" if row.note else row.measured
-        return [f"[{row.claim_id}] {row.claim}", measured, f"{row.symbol} {row.verdict}"]
+        verdict = f"{row.symbol} {row.verdict}"
+        if row.rule_verdict and row.rule_verdict != row.verdict:
+            verdict += f" (rule alone: {row.rule_verdict})"
+        return [
+            f"[{row.claim_id}] {row.claim}",
+            measured,
+            row.controls_text() or "—",
+            row.scope or "—",
+            verdict,
+        ]
 
     def __str__(self) -> str:
         lines = [self._cells(row) for row in self.rows]
-        widths = [max(len(cells[i]) for cells in [list(self.HEADER), *lines]) for i in range(3)]
+        n = len(self.HEADER)
+        widths = [max(len(cells[i]) for cells in [list(self.HEADER), *lines]) for i in range(n)]
 
         def line(cells: list[str]) -> str:
             return " | ".join(
@@ -277,6 +342,7 @@ class VerdictTable:
         for row in self.rows:
             data = asdict(row)
             data["interval"] = list(row.interval) if row.interval else None
+            data["controls"] = [c.to_dict() for c in row.controls]
             rows.append(data)
         return {"round": self.round_name, "interval_kind": INTERVAL_KIND, **self.meta, "rows": rows}
 
@@ -304,6 +370,11 @@ class VerdictTable:
                     interval=tuple(interval) if interval else None,
                     note=row.get("note", ""),
                     device=row.get("device", ""),
+                    kind=row.get("kind", ""),
+                    repeats=row.get("repeats", 0),
+                    scope=row.get("scope", ""),
+                    controls=tuple(ControlResult.from_dict(c) for c in row.get("controls", [])),
+                    rule_verdict=row.get("rule_verdict", ""),
                 )
             )
         skip = ("round", "rows", "interval_kind")
@@ -323,8 +394,9 @@ class VerdictTable:
         self.meta["saved_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         data = self.to_dict()
         for row in data["rows"]:  # JSON has no NaN or infinity
-            if row["value"] is not None and not math.isfinite(row["value"]):
-                row["value"] = None
+            for item in [row, *row["controls"]]:
+                if item["value"] is not None and not math.isfinite(item["value"]):
+                    item["value"] = None
         target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return target.resolve()
 

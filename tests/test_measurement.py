@@ -40,7 +40,7 @@ def test_numpy_and_torch_scalars_are_numbers():
 @pytest.mark.parametrize(
     ("values", "seeds", "error", "match"),
     [
-        ([1.0, 2.0], 0, ValueError, "seeds=0 .* takes one value, got 2"),
+        ([1.0, 2.0], 0, ValueError, "seeds=0 and repeats=0 .* take one value, got 2"),
         ([1.0, 2.0], 3, ValueError, "3 seeds need 3 values"),
         ([], 0, ValueError, "at least one value"),
         ([float("nan")], 0, ValueError, "must be finite"),
@@ -100,3 +100,13 @@ def test_paired_needs_one_value_per_seed_on_each_side():
     assert paired.values == (0.5, 1.5, 2.5) and paired.seeds == 3
     with pytest.raises(ValueError, match="paired values need at least one seed"):
         Measurement.paired([], [])
+
+
+def test_repeats_are_judged_like_seeds():
+    m = Measurement([1.2, 1.1, 1.3, 1.25, 1.15], repeats=5)
+    assert m.repeats == 5 and m.seeds == 0 and m.interval == (1.1, 1.3)
+    assert m.format() == "1.20 [1.10, 1.30] over 5 repeats"
+    with pytest.raises(ValueError, match="5 repeats need 5 values"):
+        Measurement([1.0, 2.0], repeats=5)
+    with pytest.raises(ValueError, match="over seeds or over repeats, not both"):
+        Measurement([1.0, 2.0, 3.0], seeds=3, repeats=3)

@@ -22,6 +22,7 @@ from seqlib.scorecard import (
     table_markdown,
 )
 from seqlib.verdict import VerdictTable
+from tests.conftest import claim_controls, claim_measurement
 
 THREE_ROUNDS = {"01_memory_power": "Round 1", "02_computation_speed": "Round 2", "03_x": "Round 3"}
 
@@ -32,9 +33,11 @@ def _round1(value: float) -> VerdictTable:
     return table
 
 
-def _round2(ratio: float) -> VerdictTable:
+def _round2(outcome: str) -> VerdictTable:
     table = VerdictTable("02_computation_speed", profile="quick", device="cpu")
-    table.judge("r2.demo_timestep3", Measurement(ratio, seeds=0), f"ratio {ratio}")
+    m = claim_measurement("r2.demo_timestep3", outcome)
+    controls = claim_controls("r2.demo_timestep3")
+    table.judge("r2.demo_timestep3", m, "ratio", controls=controls, scope="cpu, 2 threads")
     return table
 
 
@@ -43,7 +46,7 @@ def folders(tmp_path):
     measured, reference = tmp_path / "measured", tmp_path / "reference"
     _round1(0.0).save(measured)
     _round1(1.0).save(reference)  # shadowed by the measured table
-    _round2(0.1).save(reference)
+    _round2("refuted").save(reference)
     return measured, reference
 
 
@@ -55,9 +58,12 @@ def test_measured_then_reference_then_missing(folders):
         "02_computation_speed": REFERENCE,
         "03_x": MISSING,
     }
-    assert [row.verdict for row in card.rows] == ["confirmed", "refuted", None]
-    assert card.verdicts() == {"r1.sequential": "confirmed", "r2.demo_timestep3": "refuted"}
-    assert card.counts()["not measured here"] == 0 and card.counts()["confirmed"] == 1
+    assert [row.verdict for row in card.rows] == ["checked", "refuted", None]
+    assert card.verdicts() == {"r1.sequential": "checked", "r2.demo_timestep3": "refuted"}
+    assert card.counts()["not measured here"] == 0 and card.counts()["checked"] == 1
+    assert card.counts()["confirmed"] == 0 and card.counts()["inconclusive"] == 0
+    assert card.scopes() == {"r2.demo_timestep3": "cpu, 2 threads"}
+    assert [row.kind for row in card.rows] == ["checked", "timed", ""]
     assert card.counts()["not run"] == len([c for c in CLAIMS.values() if c.round == 3])
     assert card.rounds_with(REFERENCE) == ["02_computation_speed"]
 
@@ -137,6 +143,11 @@ def test_cells_follow_their_claims_and_reverse_the_opposing_ones():
     assert speed["verdict"] == "refuted"  # the GPU claim, not measured, is left out
     markdown = table_markdown(rebuild_table(BUSINESS_TABLE, verdicts))
     assert "🚶 Short sequences: ❌ refuted (not r1.gates_long_term)" in markdown
+    scoped = rebuild_table(BUSINESS_TABLE, verdicts, {"r1.gates_long_term": "CPU, 400 steps"})
+    scoped_md = table_markdown(scoped)
+    assert "🚶 Short sequences: ❌ refuted, CPU, 400 steps (not r1.gates_long_term)" in scoped_md
+    framework = {row["row"]: row for row in scoped}["🛠️ Framework"]
+    assert framework["cells"]["LSTM"]["scope"] == "checked by code"
 
 
 def test_save_writes_both_tables(folders, tmp_path):
@@ -154,12 +165,15 @@ def test_verdicts_except_leaves_out_one_round(folders):
     """Round 5 derives its summary from the other rounds: its own earlier run must not leak in."""
     measured, reference = folders
     earlier = VerdictTable("05_future_proofing", profile="quick", device="cpu")
-    earlier.judge("r5.low_latency", Measurement(5.0, seeds=0), "an earlier run of round 5")
+    earlier.judge(
+        "r5.low_latency", claim_measurement("r5.low_latency", "confirmed"), "an earlier run",
+        controls=claim_controls("r5.low_latency"), scope="cpu",
+    )  # fmt: skip
     earlier.save(measured)
     rounds = {**THREE_ROUNDS, "05_future_proofing": "Round 5"}
     card = scorecard(directory=measured, reference=reference, rounds=rounds)
     assert "r5.low_latency" in card.verdicts()
-    assert card.verdicts_except(5) == {"r1.sequential": "confirmed", "r2.demo_timestep3": "refuted"}
+    assert card.verdicts_except(5) == {"r1.sequential": "checked", "r2.demo_timestep3": "refuted"}
     assert set(card.verdicts_except(1)) == {"r2.demo_timestep3", "r5.low_latency"}
     with pytest.raises(TypeError, match="round_number must be an int"):
         card.verdicts_except("5")

@@ -8,63 +8,124 @@ import numpy as np
 import pytest
 import torch
 
+from seqlib.claims import CLAIMS, FromClaims
 from seqlib.measurement import Measurement
 from seqlib.verdict import VerdictTable, load_results
+from tests.conftest import claim_controls, claim_measurement
+
+CPU = "cpu, 2 threads, 50k params"
+
+
+def judge(table, claim_id, outcome, measured="measured", *, controls=None, **kwargs):
+    """Judge ``claim_id`` with a measurement its rule decides as ``outcome``."""
+    controls = claim_controls(claim_id) if controls is None else controls
+    m = claim_measurement(claim_id, outcome)
+    return table.judge(claim_id, m, measured, controls=controls, scope=CPU, **kwargs)
 
 
 def sample_table(device: str = "cpu") -> VerdictTable:
     table = VerdictTable("02_computation_speed", profile="quick", device=device)
-    table.judge("r2.demo_timestep3", Measurement(12.3, seeds=0), "LSTM takes 12.3x as long")
-    table.judge("r2.waits_each_step", Measurement(0.98, seeds=0), "time ~ T^0.98")
-    table.judge("r2.gpu_friendly_faster", None, "no GPU here", note="runs where one is")
-    table.judge("r2.winner", Measurement(0.5, seeds=0), "half the settings")
+    judge(table, "r2.demo_timestep3", "confirmed", "LSTM takes 12.3x as long")
+    judge(table, "r2.waits_each_step", "confirmed", "time ~ T^0.98")
+    table.judge("r2.gpu_friendly_faster", None, "no GPU here", note="runs where one is", scope=CPU)
+    judge(table, "r2.winner", "nuanced", "half the settings")
     return table
 
 
 def test_judge_uses_the_registered_rule():
     table = sample_table()
     assert [row.verdict for row in table.rows] == [
-        "confirmed",  # 12.3 >= 10/3: here the synthetic Transformer is the fast one
+        "confirmed",
         "confirmed",
         "not measured here",
         "nuanced",
     ]
     assert [row.symbol for row in table.rows] == ["✅", "✅", "⚪", "⚠️"]
     assert table.rows[0].claim == "But Transformer finishes while LSTM is still on timestep 3."
-    assert table.rows[0].value == 12.3 and table.rows[2].value is None
-    assert table.counts() == {"confirmed": 2, "nuanced": 1, "refuted": 0, "not measured here": 1}
+    assert table.rows[0].repeats == 5 and table.rows[2].value is None
+    assert table.rows[0].kind == "timed" and table.rows[0].scope == CPU
+    assert table.counts() == {
+        "confirmed": 2, "nuanced": 1, "refuted": 0, "inconclusive": 0, "checked": 0,
+        "not measured here": 1,
+    }  # fmt: skip
     assert repr(table) == (
         "VerdictTable('02_computation_speed': 4 claims; 2 confirmed, 1 nuanced, 0 refuted, "
-        "1 not measured here)"
+        "0 inconclusive, 0 checked, 1 not measured here)"
     )
+
+
+def test_a_control_that_earns_the_verdict_too_makes_it_inconclusive():
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    claim_id = "r1.remember_10_steps"
+    row = judge(table, claim_id, "confirmed", controls=claim_controls(claim_id, "confirmed"))
+    assert row.verdict == "inconclusive" and row.rule_verdict == "confirmed" and row.symbol == "❔"
+    negative = [c for c in row.controls if c.role == "negative"]
+    assert negative and all(c.verdict == "confirmed" for c in negative)
+    assert "rule alone: confirmed" in str(table) and "(negative)" in str(table)
+    assert table.counts()["inconclusive"] == 1 and table.counts()["confirmed"] == 0
+
+
+def test_a_refutation_stands_only_beside_a_positive_control_that_is_not_refuted():
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    row = judge(table, "r1.formula", "refuted")
+    assert row.verdict == "refuted"
+    again = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    positive_refuted = claim_controls("r1.formula", positive="refuted")
+    bad = judge(again, "r1.formula", "refuted", controls=positive_refuted)
+    assert bad.verdict == "inconclusive" and bad.rule_verdict == "refuted"
+
+
+def test_measured_claims_need_their_scope_and_controls():
+    table = VerdictTable("01_memory_power", profile="quick", device="cpu")
+    m = claim_measurement("r1.remember_10_steps", "confirmed")
+    given = claim_controls("r1.remember_10_steps")
+    with pytest.raises(ValueError, match="give its scope"):
+        table.judge("r1.remember_10_steps", m, "acc", controls=given)
+    with pytest.raises(ValueError, match="registers the controls"):
+        table.judge("r1.remember_10_steps", m, "acc", scope=CPU)
+    with pytest.raises(TypeError, match="scope must be a str"):
+        table.judge("r1.remember_10_steps", m, "acc", scope=3)
+    # a checked fact needs neither
+    row = table.judge("r1.sequential", Measurement(0.0), "exact")
+    assert row.verdict == "checked" and row.kind == "checked" and row.controls == ()
 
 
 def test_a_gpu_claim_measured_on_a_gpu_is_judged():
     table = VerdictTable("02_computation_speed", profile="full", device=torch.device("cuda"))
-    row = table.judge("r2.gpu_friendly_faster", Measurement(3.0, seeds=0), "3x on the GPU")
+    row = judge(table, "r2.gpu_friendly_faster", "confirmed", "3x on the GPU")
     assert row.verdict == "confirmed" and table.meta["device"] == "cuda" and row.device == "cuda"
     # a CPU timing in a GPU round cannot settle a GPU claim: the row's own device decides
     table = VerdictTable("02_computation_speed", profile="full", device="cuda")
-    row = table.judge("r2.gpu_friendly_faster", Measurement(3.0, seeds=0), "cpu", device="cpu")
+    row = judge(table, "r2.gpu_friendly_faster", "confirmed", "cpu", device="cpu")
     assert row.verdict == "not measured here" and row.device == "cpu"
+    assert all(c.verdict == "not measured here" for c in row.controls)
 
 
 def test_seeds_and_interval_are_kept():
     table = VerdictTable("01_memory_power", profile="quick", device="cpu")
-    row = table.judge("r1.remember_10_steps", Measurement([0.9, 1.0, 0.95], seeds=3), "acc")
-    assert row.seeds == 3 and row.interval == (0.9, 1.0) and row.value == pytest.approx(0.95)
-    assert row.verdict == "confirmed"
+    high = claim_measurement("r1.remember_10_steps", "confirmed").values[0]
+    values = [high, high + 0.1, high + 0.05]
+    row = table.judge(
+        "r1.remember_10_steps", Measurement(values, seeds=3), "acc", scope=CPU,
+        controls=claim_controls("r1.remember_10_steps"),
+    )  # fmt: skip
+    assert row.seeds == 3 and row.interval == (high, high + 0.1)
+    assert row.value == pytest.approx(high + 0.05) and row.verdict == "confirmed"
     with pytest.raises(ValueError, match="at least 3 seeds"):
-        table.judge("r1.formula", Measurement([0.1], seeds=1), "one seed is an anecdote")
+        table.judge("r1.formula", Measurement([0.1], seeds=1), "one seed is an anecdote",
+                    controls=claim_controls("r1.formula"), scope=CPU)  # fmt: skip
 
 
 def test_derive_follows_the_rows_and_given_verdicts():
     table = VerdictTable("03_interpretability", profile="quick", device="cpu")
-    for claim_id in ("r3.attention_shows_focus", "r3.see_influence", "r3.he_ceo"):
-        table.judge(claim_id, Measurement([0.95, 0.99, 0.97], seeds=3), "high")
-    row = table.derive("r3.winner", {"r3.black_box": "refuted"})
+    rule = CLAIMS["r3.winner"].rule
+    assert isinstance(rule, FromClaims)
+    first, *rest = rule.supports
+    for claim_id in rest:
+        judge(table, claim_id, "confirmed", "high")
+    row = table.derive("r3.winner", {first: "refuted"})
     assert row.verdict == "nuanced"
-    assert "❌ r3.black_box" in row.measured and "✅ r3.he_ceo" in row.measured
+    assert f"❌ {first}" in row.measured and f"✅ {rest[0]}" in row.measured
 
 
 def test_wrong_claims_are_refused():
@@ -77,7 +138,7 @@ def test_wrong_claims_are_refused():
     with pytest.raises(ValueError, match="already in this table"):
         table.judge("r1.sequential", Measurement(0.0, seeds=0), "again")
     with pytest.raises(TypeError, match=r"measured must be a str, got float \(0.5\)"):
-        table.judge("r1.formula", None, 0.5)
+        table.judge("r1.formula", None, 0.5, scope=CPU)
 
 
 @pytest.mark.parametrize(
@@ -115,7 +176,8 @@ def test_html_rendering_escapes_cells():
     table.judge("r1.sequential", Measurement(0.0, seeds=0), "<script>alert(1)</script>")
     page = table._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert page.count("<tr>") == 2 and "✅ confirmed" in page and "range over seeds" in page
+    assert page.count("<tr>") == 2 and "☑️ checked" in page and "range over seeds" in page
+    assert "<th style='text-align:left'>controls</th>" in page and "scope" in page
 
 
 def test_pretty_printer_uses_text_table():
@@ -134,25 +196,34 @@ def test_pretty_printer_uses_text_table():
 def test_save_keeps_what_the_notebook_set(tmp_path):
     table = VerdictTable("01_memory_power", profile="full", device="cpu")
     table.meta["params"] = {"LSTM": 1234}
-    table.judge("r1.remember_10_steps", Measurement([0.9, 1.0, 0.95], seeds=3), "acc")
+    judge(table, "r1.remember_10_steps", "confirmed", "acc")
     path = table.save(tmp_path)
     assert path == tmp_path / "01_memory_power.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["profile"] == "full" and data["device"] == "cpu"  # not re-read from config
     assert data["params"] == {"LSTM": 1234} and data["threads"] == torch.get_num_threads()
     assert {"torch", "saved_at", "interval_kind"} <= data.keys()
+    value = claim_measurement("r1.remember_10_steps", "confirmed").values[0]
+    controls = data["rows"][0].pop("controls")
     assert data["rows"][0] == {
         "claim_id": "r1.remember_10_steps",
         "claim": "“Hey, I still remember what you said 10 steps ago!” — LSTM, proudly holding "
         "onto 2008 data.",
         "measured": "acc",
         "verdict": "confirmed",
-        "value": pytest.approx(0.95),
+        "value": pytest.approx(value),
         "seeds": 3,
-        "interval": [0.9, 1.0],
+        "interval": [pytest.approx(value), pytest.approx(value)],
         "note": "",
         "device": "cpu",
+        "kind": "trained",
+        "repeats": 0,
+        "scope": CPU,
+        "rule_verdict": "confirmed",
     }
+    registered = CLAIMS["r1.remember_10_steps"].controls
+    assert [c["name"] for c in controls] == [c.name for c in registered]
+    assert all({"name", "role", "value", "interval", "verdict"} <= c.keys() for c in controls)
     loaded = VerdictTable.load(path)
     assert loaded.rows == table.rows and loaded.meta == table.meta
     assert loaded.to_dict() == table.to_dict()
@@ -205,12 +276,13 @@ def test_load_missing_file():
 )
 def test_numpy_and_torch_values_are_judged_saved_and_loaded(values, tmp_path):
     table = VerdictTable("01_memory_power", profile="quick", device=torch.device("cpu"))
-    row = table.judge("r1.remember_10_steps", Measurement(values, seeds=3), "accuracy")
-    assert row.verdict == "confirmed" and row.seeds == 3
+    row = table.judge("r1.no_memory", Measurement(values, seeds=3), "accuracy", scope=CPU,
+                      controls=claim_controls("r1.no_memory"))  # fmt: skip
+    assert row.seeds == 3
     assert row.value == pytest.approx(0.97) and row.interval == pytest.approx((0.95, 0.99))
     assert type(row.value) is float and all(type(v) is float for v in row.interval)
     single = table.judge("r1.sequential", Measurement(torch.tensor(2e-6), seeds=0), "difference")
-    assert single.verdict == "confirmed" and type(single.value) is float
+    assert single.verdict == "checked" and type(single.value) is float
     loaded = VerdictTable.load(table.save(tmp_path))
     assert loaded.verdicts() == table.verdicts()
     assert loaded.rows[0].value == pytest.approx(0.97)

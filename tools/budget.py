@@ -3,6 +3,7 @@
     python tools/budget.py                     # every round, quick profile
     python tools/budget.py --profile full      # every round, full profile (minutes each)
     python tools/budget.py --profile full notebooks/01_memory_power.ipynb
+    python tools/budget.py --results /tmp/run-a   # keep the verdict tables this run saved
 
 Each notebook runs top to bottom in a fresh kernel, on a copy in a temporary folder (the
 committed notebooks are not touched), in the order given, so round 5 finds the other rounds'
@@ -61,6 +62,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--profile", choices=tuple(BUDGET_S), default="quick")
+    parser.add_argument(
+        "--results", type=Path, help="copy the verdict tables this run saved into this folder"
+    )
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     os.environ["SEQLIB_PROFILE"] = args.profile
@@ -72,6 +76,8 @@ def main(argv: list[str]) -> int:
             outside, inside, peak = run(path, folder)
             rows.append((path.name, outside, inside, peak))
             print(f"{path.name}: {outside:.1f} s", flush=True)
+        if args.results is not None:
+            shutil.copytree(folder / "results", args.results, dirs_exist_ok=True)
     limit_s = BUDGET_S[args.profile]
     print(f"\n{args.profile} profile, {os.cpu_count()} CPUs; budget {limit_s} s and {BUDGET_MB} MB")
     print("| notebook | wall time (outside) | in the kernel | peak RSS | within budget |")

@@ -26,10 +26,13 @@ BLOCK = re.compile(r"(<!-- figures:(\w+) -->\n)(.*?)(<!-- /figures -->)", re.S)
 
 
 def figures(table: VerdictTable) -> str:
-    """One line per verdict: symbol, verdict, claim id and what was measured."""
+    """One line per verdict: symbol, verdict, claim id, what was measured, its controls and
+    its scope."""
     lines = [
         f"- {row.symbol} {row.verdict}, `{row.claim_id}`: {row.measured}"
         + (f" ({row.note})" if row.note else "")
+        + (f"; controls: {row.controls_text()}" if row.controls else "")
+        + (f"; scope: {row.scope}" if row.scope else "")
         for row in table.rows
     ]
     return "\n".join(lines) + "\n"
