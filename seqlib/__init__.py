@@ -26,8 +26,8 @@ gradients   how far back a gradient reaches, by distance
 interpret   attention maps, rollout, saliency, probes, erasure and override tests
 explain     one typed sentence: both fighters' answers and what each looked at
 *Judging*
-claims      the fight card's claims: quote, criterion and the rule that decides each
-measurement one value per seed, and its range: what every verdict is decided on
+claims      the fight card's claims: quote, criterion, rule, controls and grid of each
+measurement one value per seed or timing repeat, and its range: what verdicts decide on
 verdict     the claim / measured / verdict table every round ends with
 scorecard   all rounds' verdicts, and the fight card's two tables rebuilt from them
 experiment  the rounds' open experiments: a prediction against the measurement
