@@ -26,6 +26,7 @@ gradients   how far back a gradient reaches, by distance
 interpret   attention maps, rollout, saliency, probes, erasure and override tests
 explain     one typed sentence: both fighters' answers and what each looked at
 *Judging*
+rules       how a claim is judged: rules, controls, verdicts and kinds
 claims      the fight card's claims: quote, criterion, rule, controls and grid of each
 measurement one value per seed or timing repeat, and its range: what verdicts decide on
 verdict     the claim / measured / verdict table every round ends with

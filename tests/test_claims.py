@@ -10,15 +10,24 @@ import pytest
 import torch
 
 from seqlib.claims import (
+    CHECKED,
     CLAIMS,
     CONFIRMED,
+    INCONCLUSIVE,
+    KINDS,
+    MEASURED_KINDS,
+    NEGATIVE,
     NOT_MEASURED,
     NUANCED,
     OUTCOMES,
+    POSITIVE,
     REFUTED,
     AtLeast,
     AtMost,
+    Check,
     Cited,
+    Claim,
+    Control,
     FromClaims,
     OnlyRefutable,
     claims_of_round,
@@ -26,6 +35,7 @@ from seqlib.claims import (
     fight_card,
 )
 from seqlib.measurement import Measurement
+from tests.conftest import claim_controls, claim_measurement
 
 SHARED_CARD = Path(__file__).resolve().parents[2] / "shared" / "fight_card.txt"
 
@@ -98,32 +108,28 @@ def test_claims_of_round():
         claims_of_round(6)
 
 
-def _example(rule, outcome: str):
-    """A synthetic measurement (or verdicts) that should lead ``rule`` to ``outcome``."""
-    if isinstance(rule, (AtLeast, AtMost)):
-        if outcome == NOT_MEASURED:
-            return None
-        sign = 1 if isinstance(rule, AtLeast) else -1
-        values = {
-            CONFIRMED: [rule.confirm + sign * 0.5] * 3,
-            REFUTED: [rule.refute - sign * 0.5] * 3,
-            NUANCED: [rule.refute - sign * 0.5, rule.confirm + sign * 0.5, rule.confirm],
-        }[outcome]
-        return Measurement(values, seeds=3)
-    if isinstance(rule, OnlyRefutable):
-        if outcome == NOT_MEASURED:
-            return None
-        return Measurement([rule.refute_at + (0 if outcome == REFUTED else -1)] * 3, seeds=3)
-    if isinstance(rule, Cited):
-        return Measurement([1.0], seeds=0)
-    ids = [*rule.supports, *rule.opposes]
-    agree = {CONFIRMED: CONFIRMED, REFUTED: REFUTED}
-    if outcome in agree:
-        flip = {CONFIRMED: REFUTED, REFUTED: CONFIRMED}[outcome]
-        return {i: (flip if i in rule.opposes else outcome) for i in ids}
-    if outcome == NUANCED:
-        return {i: NUANCED for i in ids}
-    return {}
+def _example(claim_id: str, outcome: str):
+    """A measurement and controls (or verdicts) that should lead the claim to ``outcome``."""
+    claim = CLAIMS[claim_id]
+    rule = claim.rule
+    if isinstance(rule, FromClaims):
+        ids = [*rule.supports, *rule.opposes]
+        if outcome in (CONFIRMED, REFUTED):
+            flip = {CONFIRMED: REFUTED, REFUTED: CONFIRMED}[outcome]
+            return {i: (flip if i in rule.opposes else outcome) for i in ids}
+        if outcome == CHECKED:
+            return {i: (REFUTED if i in rule.opposes else CHECKED) for i in ids}
+        if outcome in (NUANCED, INCONCLUSIVE):
+            return {i: outcome for i in ids}
+        return {}
+    if isinstance(rule, Cited) or outcome == NOT_MEASURED:
+        return None, {}
+    if outcome == INCONCLUSIVE:  # the rule confirms (or refutes), and so does a control
+        first = REFUTED if isinstance(rule, OnlyRefutable) else CONFIRMED
+        return claim_measurement(claim_id, first), claim_controls(claim_id, first, first)
+    if outcome == CHECKED:
+        return claim_measurement(claim_id, CONFIRMED), {}
+    return claim_measurement(claim_id, outcome), claim_controls(claim_id)
 
 
 @pytest.mark.parametrize("claim_id", list(CLAIMS))
@@ -132,32 +138,141 @@ def test_every_decision_reaches_each_outcome_it_lists(claim_id):
     assert set(claim.outcomes) <= set(OUTCOMES) and claim.outcomes
     device = "cuda" if claim.hardware == "gpu" else "cpu"
     for outcome in claim.outcomes:
-        example = _example(claim.rule, outcome)
+        example = _example(claim_id, outcome)
         if isinstance(claim.rule, FromClaims):
             got = claim.derive(example)
         else:
-            got = claim.judge(example, device=device)
+            measurement, controls = example
+            got = claim.judge(measurement, device=device, controls=controls)
         assert got == outcome, f"{claim_id}: wanted {outcome}, got {got} from {example}"
 
 
+@pytest.mark.parametrize(
+    "claim_id", [i for i, c in CLAIMS.items() if c.kind in MEASURED_KINDS]
+)
+def test_every_measured_claim_has_controls_that_can_overturn_it(claim_id):
+    """A confirmation falls to a confirmed negative control, a refutation to a refuted positive
+    one: the verdict becomes inconclusive, and says why."""
+    claim = CLAIMS[claim_id]
+    roles = {c.role for c in claim.controls}
+    assert all(c.name != "pending_negative" and c.name != "pending_positive"
+               for c in claim.controls), f"{claim_id}: placeholder controls"  # fmt: skip
+    device = "cuda" if claim.hardware == "gpu" else "cpu"
+    if CONFIRMED in claim.outcomes:
+        assert NEGATIVE in roles
+        m = claim_measurement(claim_id, CONFIRMED)
+        assert claim.judge(m, device=device, controls=claim_controls(claim_id)) == CONFIRMED
+        bad = claim.assess(m, device=device, controls=claim_controls(claim_id, CONFIRMED))
+        assert bad.verdict == INCONCLUSIVE and bad.rule_verdict == CONFIRMED
+        assert "negative control" in bad.reason
+        unmeasured = {
+            name: (None if c.role == NEGATIVE else value)
+            for (name, value), c in zip(
+                claim_controls(claim_id).items(), claim.controls, strict=True
+            )
+        }
+        assert claim.judge(m, device=device, controls=unmeasured) == INCONCLUSIVE
+    if REFUTED in claim.outcomes:
+        assert POSITIVE in roles
+        m = claim_measurement(claim_id, REFUTED)
+        assert claim.judge(m, device=device, controls=claim_controls(claim_id)) == REFUTED
+        bad = claim.assess(m, device=device, controls=claim_controls(claim_id, positive=REFUTED))
+        assert bad.verdict == INCONCLUSIVE and "positive control" in bad.reason
+    for c in claim.controls:
+        assert c.name in claim.full_criterion() and c.description.strip()
+
+
+def test_controls_must_be_the_registered_ones():
+    claim_id = "r1.remember_10_steps"
+    claim, m = CLAIMS[claim_id], claim_measurement(claim_id, CONFIRMED)
+    given = claim_controls(claim_id)
+    missing = dict(list(given.items())[1:])
+    with pytest.raises(ValueError, match="missing"):
+        claim.judge(m, controls=missing)
+    with pytest.raises(ValueError, match=r"unknown \['nope'\]"):
+        claim.judge(m, controls={**given, "nope": m})
+    with pytest.raises(TypeError, match="must be a Measurement or None, got float"):
+        claim.judge(m, controls={name: 0.5 for name in given})
+    one_seed = {name: Measurement([0.1], seeds=1) for name in given}
+    with pytest.raises(ValueError, match="control .* needs at least 3 seeds"):
+        claim.judge(m, controls=one_seed)
+
+
+def test_a_claim_that_can_confirm_needs_a_negative_control():
+    with pytest.raises(ValueError, match="needs a negative control"):
+        Claim("x.y", 1, "q", "c", AtLeast(0.9, 0.5), kind="trained",
+              controls=(Control("other", POSITIVE, "the other fighter"),))  # fmt: skip
+    with pytest.raises(ValueError, match="needs a positive control"):
+        Claim("x.y", 1, "q", "c", AtLeast(0.9, 0.5), kind="timed",
+              controls=(Control("other", NEGATIVE, "the same work, no dependency"),))  # fmt: skip
+    with pytest.raises(ValueError, match="takes no controls"):
+        Claim("x.y", 1, "q", "c", Check(at_most=1e-5),
+              controls=(Control("other", NEGATIVE, "nothing"),))  # fmt: skip
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Claim("x.y", 1, "q", "c", AtLeast(0.9, 0.5))
+    with pytest.raises(ValueError, match="role must be"):
+        Control("x", "neutral", "d")
+    with pytest.raises(ValueError, match="must be an identifier"):
+        Control("a b", NEGATIVE, "d")
+
+
+def test_checked_facts_are_a_kind_of_their_own():
+    checked = [c for c in CLAIMS.values() if c.kind == "checked"]
+    assert {"r1.sequential", "r1.attention_formula", "biz.framework"} <= {c.id for c in checked}
+    for claim in checked:
+        assert isinstance(claim.rule, Check) and not claim.controls
+    assert Check(at_most=1e-5).decide(Measurement(0.0)) == CHECKED
+    assert Check(at_most=1e-5).decide(Measurement(1e-3)) == REFUTED
+    assert Check(at_least=1.0).decide(Measurement(0.5)) == REFUTED
+    with pytest.raises(ValueError, match="exactly one"):
+        Check()
+    with pytest.raises(ValueError, match="exactly one"):
+        Check(at_most=1.0, at_least=0.0)
+
+
+def test_timed_claims_need_five_repeats():
+    claim_id = next(i for i, c in CLAIMS.items() if c.kind == "timed" and c.hardware == "any")
+    claim = CLAIMS[claim_id]
+    value = claim_measurement(claim_id, CONFIRMED).values[0]
+    with pytest.raises(ValueError, match="at least 5 interleaved repeats, got 0"):
+        claim.judge(Measurement(value), controls=claim_controls(claim_id))
+    with pytest.raises(ValueError, match="at least 5 interleaved repeats, got 3"):
+        claim.judge(Measurement([value] * 3, repeats=3), controls=claim_controls(claim_id))
+
+
+def test_every_claim_has_a_kind_and_its_grid_resolves():
+    for claim in CLAIMS.values():
+        assert claim.kind in KINDS
+        for profile in ("quick", "full"):
+            grid = claim.grid_for(profile)
+            assert set(grid) == set(claim.grid)
+            assert not any(isinstance(v, dict) and set(v) == {"quick", "full"}
+                           for v in grid.values())  # fmt: skip
+    with pytest.raises(ValueError, match="profile must be"):
+        next(iter(CLAIMS.values())).grid_for("fast")
+
+
 def test_a_gpu_claim_is_not_measured_on_a_cpu_whatever_the_numbers():
-    claim = CLAIMS["r2.gpu_friendly_faster"]
+    claim_id = "r2.gpu_friendly_faster"
+    claim = CLAIMS[claim_id]
     assert claim.hardware == "gpu"
-    huge = Measurement([100.0], seeds=0)
-    assert claim.judge(huge, device="cpu") == NOT_MEASURED
-    assert claim.judge(huge, device="cuda") == CONFIRMED
-    assert claim.judge(huge, device="mps") == CONFIRMED
+    huge, controls = claim_measurement(claim_id, CONFIRMED), claim_controls(claim_id)
+    assert claim.judge(huge, device="cpu", controls=controls) == NOT_MEASURED
+    assert claim.judge(huge, device="cuda", controls=controls) == CONFIRMED
+    assert claim.judge(huge, device="mps", controls=controls) == CONFIRMED
     assert "Only a GPU can settle it" in claim.full_criterion()
 
 
 def test_trained_claims_need_three_seeds():
-    claim = CLAIMS["r1.remember_10_steps"]
+    claim_id = "r1.remember_10_steps"
+    claim, controls = CLAIMS[claim_id], claim_controls(claim_id)
     assert claim.trained
     with pytest.raises(ValueError, match="at least 3 seeds, got 1"):
-        claim.judge(Measurement([1.0], seeds=1))
+        claim.judge(Measurement([1.0], seeds=1), controls=controls)
     with pytest.raises(ValueError, match="at least 3 seeds, got 0"):
-        claim.judge(Measurement([1.0], seeds=0))
-    assert claim.judge(Measurement([1.0, 0.95, 0.99], seeds=3)) == CONFIRMED
+        claim.judge(Measurement([1.0], seeds=0), controls=controls)
+    good = claim_measurement(claim_id, CONFIRMED)
+    assert claim.judge(good, controls=controls) == CONFIRMED
 
 
 def test_one_bad_seed_keeps_a_claim_from_being_confirmed():
@@ -181,10 +296,18 @@ def test_judge_and_derive_are_not_interchangeable():
         CLAIMS["r2.winner"].derive({})
     with pytest.raises(TypeError, match="Measurement or None, got float"):
         CLAIMS["r2.winner"].judge(0.5)
+    with pytest.raises(TypeError, match="use derive"):
+        CLAIMS["sum.speed"].assess(None)
 
 
 def test_combine():
     assert combine([CONFIRMED, CONFIRMED]) == CONFIRMED
+    assert combine([CONFIRMED, CHECKED]) == CONFIRMED  # a checked fact votes for
+    assert combine([CHECKED, CHECKED]) == CHECKED  # facts alone stay facts
+    assert combine([CHECKED], [CHECKED]) == NUANCED
+    assert combine([CONFIRMED, INCONCLUSIVE]) == CONFIRMED  # inconclusive says nothing
+    assert combine([INCONCLUSIVE, NOT_MEASURED]) == INCONCLUSIVE
+    assert combine([REFUTED], [INCONCLUSIVE]) == REFUTED
     assert combine([REFUTED], [CONFIRMED]) == REFUTED
     assert combine([CONFIRMED], [CONFIRMED]) == NUANCED
     assert combine([CONFIRMED, NOT_MEASURED]) == CONFIRMED  # left out, not counted for
@@ -215,7 +338,9 @@ def test_rules_take_numpy_and_torch_thresholds(confirm, refute):
     rule = AtLeast(confirm, refute)
     assert (rule.confirm, rule.refute) == (0.75, 0.25)
     assert type(rule.confirm) is float and type(rule.refute) is float
-    assert rule.text() == "confirmed if every seed >= 0.75, refuted if every seed <= 0.25"
+    assert rule.text() == (
+        "confirmed if every seed (or repeat) >= 0.75, refuted if every one <= 0.25"
+    )
     assert rule.decide(Measurement(np.array([0.8, 0.9, 1.0]), seeds=3)) == CONFIRMED
     flipped = AtMost(refute, confirm)
     assert flipped.decide(Measurement(torch.tensor([0.1, 0.2]), seeds=2)) == CONFIRMED
