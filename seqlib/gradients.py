@@ -42,6 +42,7 @@ __all__ = [
     "gradient_flow_curves",
     "gradient_flow_summary",
     "make_probe",
+    "set_chrono_bias",
     "set_forget_bias",
 ]
 
@@ -164,6 +165,38 @@ def set_forget_bias(lstm: torch.nn.Module, value: float = 1.0) -> torch.nn.Modul
                 raise ValueError("lstm has no biases (built with bias=False): nothing to set")
             bias_ih[hidden : 2 * hidden] = value
             bias_hh[hidden : 2 * hidden] = 0.0
+    return lstm
+
+
+def set_chrono_bias(lstm: torch.nn.Module, t_max: int, *, seed: int = 0) -> torch.nn.Module:
+    """Chrono initialisation (Tallec & Ollivier, ICLR 2018): gates timed for lags up to ``t_max``.
+
+    Every unit ``j`` of every layer gets a forget-gate bias ``b_f[j] = log(u_j)`` with ``u_j``
+    drawn uniformly from ``[1, t_max - 1]``, and an input-gate bias ``b_i[j] = -b_f[j]``: unit
+    ``j`` starts out keeping its cell for about ``u_j`` steps and writing little, so the cell
+    state starts as a highway for the gradient (section 2) instead of a leak. As in
+    :func:`set_forget_bias`, the values go into ``bias_ih_l{k}`` and the same blocks of
+    ``bias_hh_l{k}`` are set to 0; the cell-candidate and output-gate biases are left as they
+    are. ``seed`` draws the ``u_j``. Returns ``lstm``, changed in place.
+    """
+    if not isinstance(lstm, (torch.nn.LSTM, LSTM)):
+        raise TypeError(f"lstm must be a torch.nn.LSTM or seqlib.LSTM, got {type(lstm).__name__}")
+    t_max = check_positive_int(t_max, "t_max")
+    if t_max < 3:
+        raise ValueError(f"t_max must be at least 3 (u is drawn from [1, t_max - 1]), got {t_max}")
+    generator = torch.Generator().manual_seed(check_seed(seed))
+    hidden = lstm.hidden_size
+    with torch.no_grad():
+        for layer in range(lstm.num_layers):
+            bias_ih = getattr(lstm, f"bias_ih_l{layer}", None)
+            bias_hh = getattr(lstm, f"bias_hh_l{layer}", None)
+            if bias_ih is None or bias_hh is None:
+                raise ValueError("lstm has no biases (built with bias=False): nothing to set")
+            u = 1 + torch.rand(hidden, generator=generator) * (t_max - 2)  # (H,) in [1, t_max - 1]
+            forget = torch.log(u).to(bias_ih.dtype)  # (H,) in [0, log(t_max - 1)]
+            bias_ih[hidden : 2 * hidden] = forget  # gates are stacked i, f, g, o
+            bias_ih[:hidden] = -forget
+            bias_hh[: 2 * hidden] = 0.0
     return lstm
 
 

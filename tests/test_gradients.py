@@ -11,6 +11,7 @@ from seqlib.gradients import (
     gradient_flow,
     gradient_flow_curves,
     gradient_flow_summary,
+    set_chrono_bias,
     set_forget_bias,
 )
 from seqlib.lstm import LSTM
@@ -82,6 +83,47 @@ def test_set_forget_bias_opens_every_forget_gate(make):
     ],
 )
 def test_set_forget_bias_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.mark.parametrize("make", [torch.nn.LSTM, LSTM])
+def test_chrono_bias_times_each_forget_gate_and_shuts_its_input_gate(make):
+    lstm = make(3, 200, num_layers=2, batch_first=True)
+    assert set_chrono_bias(lstm, 50, seed=1) is lstm
+    for layer in range(2):
+        total = getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}")  # (4H,)
+        i, f, g, o = total.detach().chunk(4)
+        assert torch.all(f >= 0) and torch.all(f <= math.log(49) + 1e-6)  # log u, u in [1, 49]
+        torch.testing.assert_close(i, -f)
+        # e^{b_f} is uniform on [1, T - 1]: its mean is near the middle, 25
+        assert 20 < f.exp().mean() < 30
+    again = set_chrono_bias(make(3, 200, num_layers=2), 50, seed=1)
+    torch.testing.assert_close(again.bias_ih_l0[:400], lstm.bias_ih_l0[:400])  # i, f: seeded
+
+
+def test_chrono_bias_keeps_the_gradient_where_the_default_loses_it():
+    torch.manual_seed(0)
+    default, chrono = torch.nn.LSTM(8, 16, batch_first=True), torch.nn.LSTM(8, 16, batch_first=True)
+    set_chrono_bias(chrono, 200, seed=0)
+    x = torch.randn(2, 120, 8)
+    near_far = {}
+    for name, lstm in (("default", default), ("chrono", chrono)):
+        curve = gradient_by_distance(lambda inp, lstm=lstm: lstm(inp)[0], x)
+        near_far[name] = (curve[100] / curve[1]).item()
+    assert near_far["chrono"] > 1e3 * near_far["default"]
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: set_chrono_bias(torch.nn.GRU(2, 3), 10), TypeError, "torch.nn.LSTM"),
+        (lambda: set_chrono_bias(torch.nn.LSTM(2, 3), 2), ValueError, "at least 3"),
+        (lambda: set_chrono_bias(torch.nn.LSTM(2, 3), 0), ValueError, "t_max"),
+        (lambda: set_chrono_bias(torch.nn.LSTM(2, 3, bias=False), 10), ValueError, "no biases"),
+    ],
+)
+def test_set_chrono_bias_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
 
