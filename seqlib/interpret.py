@@ -16,15 +16,20 @@ per layer (rows: queries, columns: keys).
   test Jain & Wallace, 2019 ran; inside ``train`` it gives a model trained with frozen uniform
   attention, Wiegreffe & Pinter, 2019's baseline), :func:`override_changes`;
 - :func:`erase`, :func:`erasure_changes`, :func:`same_kind_control` (erasure with a control
-  word of the same kind), :func:`predict`, :func:`kendall_tau`;
-- :func:`verdict_evidence` (the sentences of round 3's verdict table, written from its
-  measurements).
+  word of the same kind), :func:`predict`;
+- the controls of round 3's verdicts: :func:`held_out_hit` (a head chosen on one set, scored
+  on another, away from a positional head's position), :func:`one_hot_head` (a planted or a
+  positional head), :func:`masked_key_changes` (a swap that takes a key away: a planted
+  effect), :func:`normalised_gain` (Zhang & Bowman's untrained baseline, as a share of
+  the headroom it leaves), :func:`plant_feature` (a readable feature), :func:`occlusion` (a
+  second influence method beside saliency).
+  The verdict table's sentences are :func:`seqlib.explain.verdict_evidence`.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -41,7 +46,6 @@ from seqlib._validate import (
 )
 from seqlib.attention import MultiHeadAttention
 from seqlib.lstm import LSTM, GateTrace
-from seqlib.measurement import Measurement
 from seqlib.models import SequenceModel
 
 __all__ = [
@@ -53,20 +57,24 @@ __all__ = [
     "erase",
     "erasure_changes",
     "head_scores",
-    "kendall_tau",
+    "held_out_hit",
     "linear_probe",
     "logits_at",
     "lstm_gates",
+    "masked_key_changes",
+    "normalised_gain",
+    "occlusion",
+    "one_hot_head",
     "override_attention",
     "override_changes",
     "permuted_weights",
+    "plant_feature",
     "predict",
     "saliency",
     "same_kind_control",
     "top_before",
     "uniform_weights",
     "unit_scores",
-    "verdict_evidence",
 ]
 
 OVERRIDES = ("uniform", "permuted")
@@ -266,6 +274,21 @@ def override_attention(model: nn.Module, mode: str, *, seed: int = 0) -> Iterato
     models, and torch's fused layers, are not touched. Yields ``model``.
     """
     check_choice(mode, "mode", OVERRIDES)
+    generator = torch.Generator().manual_seed(check_seed(seed))
+
+    def replace(weights: Tensor, allowed: Tensor) -> Tensor:
+        if mode == "uniform":
+            return uniform_weights(weights, allowed)
+        return permuted_weights(weights, allowed, generator)
+
+    with _hooked(model, replace):
+        yield model
+
+
+@contextlib.contextmanager
+def _hooked(model: nn.Module, replace: object) -> Iterator[None]:
+    """Set ``replace`` as the ``weights_hook`` of every seqlib attention layer of ``model`` for
+    the block, and put the old hooks back when it ends."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     layers = [m for m in model.modules() if isinstance(m, MultiHeadAttention)]
@@ -274,18 +297,11 @@ def override_attention(model: nn.Module, mode: str, *, seed: int = 0) -> Iterato
             "model has no seqlib attention layer to override (a Transformer built with "
             "impl='seqlib' has; torch's fused layers cannot be)"
         )
-    generator = torch.Generator().manual_seed(check_seed(seed))
-
-    def replace(weights: Tensor, allowed: Tensor) -> Tensor:
-        if mode == "uniform":
-            return uniform_weights(weights, allowed)
-        return permuted_weights(weights, allowed, generator)
-
     saved = [layer.weights_hook for layer in layers]
     for layer in layers:
         layer.weights_hook = replace
     try:
-        yield model
+        yield
     finally:
         for layer, hook in zip(layers, saved, strict=True):
             layer.weights_hook = hook
@@ -573,90 +589,110 @@ def unit_scores(features: Tensor, labels: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------------------
-# Agreement between explanations
+# Controls for the round's verdicts
 # ---------------------------------------------------------------------------------------------
 
 
-def kendall_tau(a: Tensor, b: Tensor) -> float:
-    """Kendall's rank correlation of two 1-D score vectors (tau-a: ties count as 0), in [-1, 1]."""
-    check_tensor(a, "a", floating=False)
-    check_tensor(b, "b", floating=False)
-    if a.dim() != 1 or a.shape != b.shape or len(a) < 2:
-        raise ValueError(f"a and b must be 1-D of the same length >= 2, got {a.shape}, {b.shape}")
-    a, b = a.double(), b.double()  # integer or bool scores too
-    if not torch.isfinite(a + b).all():  # one pass for both: a NaN score has no rank
-        raise ValueError("a and b must be finite (no NaN or infinity): a NaN has no rank")
-    da = torch.sign(a[:, None] - a[None, :])
-    db = torch.sign(b[:, None] - b[None, :])
-    n = len(a)
-    return ((da * db).sum() / (n * (n - 1))).item()
+def one_hot_head(queries: Tensor, keys: Tensor, length: int) -> list[Tensor]:
+    """A planted head, ``[(B, 1, T, T)]`` (one layer, one head): its row at ``queries[b]`` puts
+    all its weight on ``keys[b]``, every other row on the query itself. Keys at the antecedents:
+    an oracle pronoun head; every key at one position: a positional head."""
+    length = check_positive_int(length, "length")
+    queries = check_integer_tensor(queries, "queries", low=0, high=length)
+    if queries.dim() != 1:
+        raise ValueError(f"queries must be (B,), got shape {tuple(queries.shape)}")
+    keys = check_integer_tensor(keys, "keys", shape=tuple(queries.shape), low=0, high=length)
+    if (keys > queries).any():
+        raise ValueError("a causal head cannot look at a key after its query: keys <= queries")
+    maps = torch.eye(length).repeat(len(queries), 1, 1)  # (B, T, T): each row on itself
+    rows = torch.arange(len(queries))
+    maps[rows, queries] = 0.0
+    maps[rows, queries, keys] = 1.0
+    return [maps[:, None]]  # [(B, 1, T, T)]
 
 
-# ---------------------------------------------------------------------------------------------
-# The round's verdict and experiment, in words written from the measurements
-# ---------------------------------------------------------------------------------------------
-
-# The claims round 3 judges from its own measurements, in the order of its verdict table
-VERDICT_CLAIMS = (
-    "r3.he_ceo",
-    "r3.attention_shows_focus",
-    "r3.see_influence",
-    "r3.black_box",
-    "r3.lstm_dog",
-)
-FIGHTERS = ("Transformer", "LSTM")
-
-
-def verdict_evidence(
-    measured: Mapping[str, Measurement],
+def held_out_hit(
+    select_maps: list[Tensor],
+    select_queries: Tensor,
+    select_keys: Tensor,
+    maps: list[Tensor],
+    queries: Tensor,
+    keys: Tensor,
     *,
-    erasure: Mapping[str, Measurement],
-    selectivity: Measurement,
-    n_select: int,
-    runs: str,
-) -> dict[str, str]:
-    """The "measured" sentence of each row of round 3's verdict table: claim id -> text.
+    away_from: int | None = None,
+) -> tuple[tuple[int, int], float]:
+    """:func:`choose_head` on ``select_maps``, scored on ``maps``: ``((layer, head), hit)``, hit
+    the fraction of rows where its largest weight from ``queries[b]`` lands on ``keys[b]``.
+    ``away_from``: leave out, in both sets, the rows whose key is at that position (where a head
+    that always looks there scores by the base rate alone)."""
+    select_keys = check_integer_tensor(select_keys, "select_keys")
+    keys = check_integer_tensor(keys, "keys")
+    if away_from is None:
+        pick, score = torch.ones_like(select_keys, dtype=torch.bool), torch.ones_like(keys) > 0
+    else:
+        pick, score = select_keys != away_from, keys != away_from
+    if not pick.any() or not score.any():
+        raise ValueError(f"every key is at away_from={away_from}: no row is left to score")
+    select_queries, queries = torch.as_tensor(select_queries), torch.as_tensor(queries)
+    layer, head = choose_head(
+        [m[pick] for m in select_maps], select_queries[pick], select_keys[pick]
+    )
+    hit = head_scores([m[score] for m in maps], queries[score], keys[score])["hit"]
+    return (layer, head), hit[layer, head].item()
 
-    Only words: every number comes from a measurement passed in, and the verdicts stay with
-    the rules in ``seqlib.claims`` (``table.judge(claim_id, measured[claim_id], text)``).
 
-    - ``measured``: the measurement each claim of :data:`VERDICT_CLAIMS` is judged on:
-      ``"r3.he_ceo"`` the chosen head's held-out hit rate, ``"r3.attention_shows_focus"`` the
-      Transformer's erasure effect minus the LSTM's (run by run), ``"r3.see_influence"`` how
-      often the head's top word is the top |gradient x input| word, ``"r3.black_box"`` the
-      probe's gain over an untrained LSTM, ``"r3.lstm_dog"`` the LSTM's held-out accuracy;
-    - ``erasure``: each fighter's erasure effect (attended minus same-kind word),
-      ``{"Transformer": ..., "LSTM": ...}``;
-    - ``selectivity``: the probe's accuracy on the real task minus on the control task;
-    - ``n_select``: how many training sentences the head was chosen on;
-    - ``runs``: how the runs were made (widths, seeds, parameters), closing every sentence.
-    """
-    missing = [c for c in VERDICT_CLAIMS if c not in measured]
-    extra = [c for c in measured if c not in VERDICT_CLAIMS]
-    if missing or extra:
-        raise ValueError(
-            f"measured must hold one measurement per claim of {list(VERDICT_CLAIMS)}: "
-            f"missing {missing}, unknown {extra}"
-        )
-    if sorted(erasure) != sorted(FIGHTERS):
-        raise ValueError(f"erasure must have the keys {list(FIGHTERS)}, got {list(erasure)}")
-    if not all(isinstance(m, Measurement) for m in [*measured.values(), *erasure.values()]):
-        raise TypeError("measured and erasure must hold seqlib.Measurement values")
-    if not isinstance(selectivity, Measurement):
-        raise TypeError(f"selectivity must be a Measurement, got {type(selectivity).__name__}")
-    n_select = check_positive_int(n_select, "n_select")
-    t_effect, l_effect = erasure["Transformer"].format("+.2f"), erasure["LSTM"].format("+.2f")
-    return {
-        "r3.he_ceo": f"head chosen on {n_select} training sentences; held-out hit rate "
-        f"{measured['r3.he_ceo'].format()} ({runs})",
-        "r3.attention_shows_focus": f"answers changed, attended minus same-kind word: "
-        f"Transformer {t_effect}, the LSTM (no attention) at the same words {l_effect}; "
-        f"difference {measured['r3.attention_shows_focus'].format('+.2f')} ({runs})",
-        "r3.see_influence": f"chosen head's top word = top |gradient x input| word in "
-        f"{measured['r3.see_influence'].format()} of held-out sentences ({runs})",
-        "r3.black_box": f"subject-gender probe, trained minus untrained LSTM "
-        f"{measured['r3.black_box'].format('+.2f')}; selectivity over a control task "
-        f"{selectivity.format('+.2f')} ({runs})",
-        "r3.lstm_dog": f"LSTM held-out pronoun accuracy "
-        f"{measured['r3.lstm_dog'].format('.3f')} ({runs})",
-    }
+def masked_key_changes(model: nn.Module, inputs: Tensor, positions: Tensor, keys: Tensor) -> float:
+    """The fraction of answers at ``positions`` that change when every layer's and head's weight
+    on key ``keys[b]`` of row ``b`` is set to 0 (rows renormalised): a swap that takes away a
+    word the answer needs (in a Transformer only attention carries a token to a later
+    position), the planted effect :func:`override_changes` is calibrated against."""
+    keys = check_positions(inputs, keys, "keys")
+    keep = torch.arange(inputs.shape[1])[None] != keys[:, None]  # (B, S): the keys left
+
+    def replace(weights: Tensor, allowed: Tensor) -> Tensor:  # (B, h, L, S) each
+        kept = weights * keep[:, None, None, :].to(weights.dtype)
+        return kept / kept.sum(-1, keepdim=True).clamp_min(1e-12)
+
+    before = predict(model, inputs, positions)
+    with _hooked(model, replace):
+        after = predict(model, inputs, positions)
+    return (after != before).float().mean().item()
+
+
+def occlusion(model: nn.Module, inputs: Tensor, positions: Tensor, pad_id: int) -> Tensor:
+    """Leave-one-out influence ``(B, T)``: how far the logit of the model's answer at
+    ``positions`` drops when the token at ``t`` is replaced by ``pad_id`` (the other words stay
+    where they are); 0 at and after ``positions``."""
+    pad_id = check_positive_int(pad_id, "pad_id", allow_zero=True)
+    logits = logits_at(model, inputs, positions)  # (B, C): checks the model and the positions
+    rows, target = torch.arange(len(positions)), logits.argmax(-1)
+    drops = torch.zeros(inputs.shape, dtype=logits.dtype)
+    for t in range(int(torch.as_tensor(positions).max())):
+        occluded = inputs.clone()
+        occluded[:, t] = pad_id
+        drop = logits[rows, target] - logits_at(model, occluded, positions)[rows, target]
+        drops[:, t] = torch.where(torch.as_tensor(positions) > t, drop, 0.0)
+    return drops
+
+
+def normalised_gain(trained: float, untrained: float) -> float:
+    """``(trained - untrained) / (1 - untrained)``: the share of the headroom an untrained
+    network's probe accuracy leaves that training closed (0: no more than random features, 1:
+    perfect; negative: less). ``untrained`` must be below 1 (else there is no headroom)."""
+    trained = check_finite(trained, "trained", low=0, high=1)
+    untrained = check_finite(untrained, "untrained", low=0, high=1, high_inclusive=False)
+    return (trained - untrained) / (1 - untrained)
+
+
+def plant_feature(features: Tensor, labels: Tensor, *, noise: float = 0.5, seed: int = 0) -> Tensor:
+    """A copy of ``features (N, d)`` whose unit 0 is ``labels`` plus Gaussian noise (standard
+    deviation ``noise``, seeded): a feature planted where a linear probe can read it."""
+    check_tensor(features, "features")
+    if features.dim() != 2:
+        raise ValueError(f"features must be (N, d), got shape {tuple(features.shape)}")
+    labels = check_integer_tensor(labels, "labels", shape=(features.shape[0],), low=0)
+    noise = check_finite(noise, "noise", low=0)
+    g = torch.Generator().manual_seed(check_seed(seed))
+    planted = features.detach().clone()
+    planted[:, 0] = labels.to(planted.dtype) + noise * torch.randn(len(labels), generator=g)
+    return planted

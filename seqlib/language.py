@@ -46,6 +46,7 @@ __all__ = [
     "KINDS",
     "PERSONS",
     "PRONOUNS",
+    "SUBJECT_POSITION",
     "TEMPLATES",
     "TRAIN_TEMPLATES",
     "VOCAB",
@@ -110,6 +111,9 @@ TEMPLATES: dict[str, str] = {
 }
 TRAIN_TEMPLATES = ("said", "met", "of_met", "possessive", "near")
 HELDOUT_TEMPLATES = ("of_said", "of_near", "met_of")
+# Every template starts "the {A}": the subject (the first person) is always at position 1, so
+# a head that always looks there finds the antecedent whenever it is the subject
+SUBJECT_POSITION = 1
 
 FIGHT_CARD = "The CEO of Tesla said he loves rockets"
 

@@ -238,15 +238,6 @@ def test_probe_and_unit_scores_find_a_planted_feature():
         I.linear_probe(features[:, 0], labels)
 
 
-def test_kendall_tau():
-    a = torch.tensor([1.0, 2.0, 3.0, 4.0])
-    assert I.kendall_tau(a, a * 10) == 1.0
-    assert I.kendall_tau(a, -a) == -1.0
-    assert I.kendall_tau(a, torch.tensor([2.0, 1.0, 3.0, 4.0])) == pytest.approx(4 / 6)
-    with pytest.raises(ValueError):
-        I.kendall_tau(a, a[:3])
-
-
 # ---- the head rule, controls for erasure and probes ----------------------------------------
 
 
@@ -341,66 +332,7 @@ def test_training_inside_uniform_override_keeps_attention_uniform():
     assert torch.allclose(maps, expected.expand_as(maps))
 
 
-# ---- the verdict's sentences and the experiment's checker ---------------------------------
-
-
-def _evidence_inputs():
-    m = seqlib.Measurement
-    measured = {
-        "r3.he_ceo": m([0.66, 0.72, 0.75], seeds=3),
-        "r3.attention_shows_focus": m([-0.01, 0.02, 0.0], seeds=3),
-        "r3.see_influence": m([0.5, 0.6, 0.7], seeds=3),
-        "r3.black_box": m([0.2, 0.25, 0.3], seeds=3),
-        "r3.lstm_dog": m([0.99, 0.98, 1.0], seeds=3),
-    }
-    erasure = {"Transformer": m([0.5, 0.52, 0.54], seeds=3), "LSTM": m([0.51, 0.5, 0.54], seeds=3)}
-    return measured, erasure, m([0.1, 0.0, -0.1], seeds=3)
-
-
-def test_verdict_evidence_writes_each_claims_sentence_from_its_measurement():
-    measured, erasure, selectivity = _evidence_inputs()
-    text = I.verdict_evidence(
-        measured, erasure=erasure, selectivity=selectivity, n_select=400, runs="1 width x 3 seeds"
-    )
-    assert list(text) == list(I.VERDICT_CLAIMS)
-    assert all(t.endswith("(1 width x 3 seeds)") for t in text.values())
-    assert text["r3.he_ceo"] == (
-        "head chosen on 400 training sentences; held-out hit rate "
-        "0.71 [0.66, 0.75] over 3 seeds (1 width x 3 seeds)"
-    )
-    focus = text["r3.attention_shows_focus"]
-    assert "Transformer +0.52 [+0.50, +0.54] over 3 seeds" in focus
-    assert "same words +0.52 [+0.50, +0.54]" in focus and "difference +0.00" in focus
-    assert "0.60 [0.50, 0.70]" in text["r3.see_influence"]
-    assert "+0.25 [+0.20, +0.30]" in text["r3.black_box"]
-    assert "selectivity over a control task +0.00 [-0.10, +0.10]" in text["r3.black_box"]
-    assert "accuracy 0.990 [0.980, 1.000]" in text["r3.lstm_dog"]
-    # the verdict table takes them as they are: each claim judged by its own rule
-    table = seqlib.VerdictTable(
-        "03_interpretability", profile=seqlib.config.load("quick"), device="cpu"
-    )
-    for claim_id, measurement in measured.items():
-        table.judge(claim_id, measurement, text[claim_id])
-    assert list(table.verdicts()) == list(I.VERDICT_CLAIMS)
-
-
-def test_verdict_evidence_names_what_is_missing():
-    measured, erasure, selectivity = _evidence_inputs()
-    del measured["r3.black_box"]
-    with pytest.raises(ValueError, match=r"missing \['r3.black_box'\]"):
-        I.verdict_evidence(measured, erasure=erasure, selectivity=selectivity, n_select=1, runs="")
-    measured, erasure, selectivity = _evidence_inputs()
-    with pytest.raises(ValueError, match="erasure must have the keys"):
-        I.verdict_evidence(
-            measured,
-            erasure={"LSTM": erasure["LSTM"]},
-            selectivity=selectivity,
-            n_select=1,
-            runs="",
-        )
-
-
-# ---- a learner's plausible mistakes get a message naming the argument ------------------------
+# ---- the experiment's checker ------------------------------------------------------------
 
 
 def test_rollout_needs_a_list_of_maps_and_a_number():
@@ -487,14 +419,6 @@ def test_linear_probe_checks_labels_and_fraction():
         I.control_task(labels.float(), labels)
 
 
-def test_kendall_tau_checks_its_vectors():
-    with pytest.raises(TypeError, match="a must be a torch.Tensor, got list"):
-        I.kendall_tau([1, 2, 3], [1, 2, 3])
-    with pytest.raises(ValueError, match="a and b must be finite"):
-        I.kendall_tau(torch.tensor([1.0, float("nan")]), torch.tensor([1.0, 2.0]))
-    assert I.kendall_tau(torch.tensor([1, 2, 3]), torch.tensor([3.0, 2.0, 1.0])) == -1.0
-
-
 def test_positions_are_integers_never_truncated():
     scores = torch.tensor([[0.1, 0.5, 0.2, 0.9], [0.3, 0.1, 0.2, 0.0]])
     with pytest.raises(TypeError, match="positions must be integers"):
@@ -520,17 +444,103 @@ def test_erasure_changes_checks_drop(tiny):
         I.erasure_changes(lstm, inputs, positions, torch.zeros_like(positions), "0")
 
 
-def test_verdict_evidence_needs_measurements():
-    measured, erasure, selectivity = _evidence_inputs()
-    args = dict(erasure=erasure, selectivity=selectivity, n_select=1, runs="")
-    with pytest.raises(TypeError, match="measured and erasure must hold seqlib.Measurement"):
-        I.verdict_evidence({**measured, "r3.he_ceo": 0.9}, **args)
-    with pytest.raises(TypeError, match="selectivity must be a Measurement, got float"):
-        I.verdict_evidence(measured, **{**args, "selectivity": 0.1})
-
-
 def test_linear_probe_refuses_non_finite_features():
     features = torch.randn(40, 3)
     features[0, 0] = float("nan")
     with pytest.raises(ValueError, match="features hold NaN"):
         I.linear_probe(features, torch.randint(2, (40,)))
+
+
+# ---- controls of the round's verdicts ------------------------------------------------------
+
+
+def test_one_hot_head_points_each_query_at_its_key():
+    (maps,) = I.one_hot_head(torch.tensor([3, 2]), torch.tensor([1, 0]), 5)  # (2, 1, 5, 5)
+    assert maps.shape == (2, 1, 5, 5)
+    assert maps[0, 0, 3].tolist() == [0, 1, 0, 0, 0] and maps[1, 0, 2].tolist() == [1, 0, 0, 0, 0]
+    assert torch.equal(maps[0, 0, 4], torch.eye(5)[4])  # other rows: on themselves
+    assert torch.allclose(maps.sum(-1), torch.ones(2, 1, 5))
+    with pytest.raises(ValueError, match="keys <= queries"):
+        I.one_hot_head(torch.tensor([1]), torch.tensor([2]), 5)
+
+
+def test_held_out_hit_scores_away_from_the_positional_heads_position():
+    queries, keys = torch.tensor([4, 4, 4, 4]), torch.tensor([1, 1, 2, 3])
+    positional = I.one_hot_head(queries, torch.full_like(queries, 1), 6)
+    planted = I.one_hot_head(queries, keys, 6)
+    both = [torch.cat([positional[0], planted[0]], dim=1)]  # (4, 2 heads, 6, 6)
+    # on every row the positional head scores 2/4; away from position 1 it scores 0
+    assert I.held_out_hit(positional, queries, keys, positional, queries, keys)[1] == 0.5
+    assert I.held_out_hit(positional, queries, keys, positional, queries, keys, away_from=1) == (
+        (0, 0),
+        0.0,
+    )
+    assert I.held_out_hit(both, queries, keys, both, queries, keys, away_from=1) == ((0, 1), 1.0)
+    with pytest.raises(ValueError, match="no row is left"):
+        I.held_out_hit(both, queries, keys[:1].expand(4), both, queries, keys, away_from=1)
+
+
+class _Copier(torch.nn.Module):
+    """A planted model: one causal attention layer over one-hot tokens whose queries look only
+    for token ``wanted`` and whose output is the attended token: it answers ``wanted`` when the
+    token is there (and visible), another token when it is not."""
+
+    output = "per_step"
+
+    def __init__(self, vocab: int, wanted: int) -> None:
+        super().__init__()
+        self.vocab = vocab
+        self.attn = seqlib.MultiHeadAttention(vocab, 1, batch_first=True)
+        with torch.no_grad():
+            w_q, w_k, w_v = self.attn.in_proj_weight.chunk(3)
+            b_q = self.attn.in_proj_bias.chunk(3)[0]
+            w_q.zero_(), b_q.fill_(1.0)  # the same query everywhere
+            w_k.zero_(), w_v.copy_(torch.eye(vocab))  # keys: only `wanted` scores; values: itself
+            w_k[:, wanted] = 40.0
+            self.attn.out_proj.weight.copy_(torch.eye(vocab))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, T) -> (B, T, vocab)
+        e = torch.nn.functional.one_hot(x, self.vocab).float()
+        mask = torch.ones(x.shape[1], x.shape[1]).triu(1).bool()  # True: may not attend
+        return self.attn(e, e, e, attn_mask=mask)[0]
+
+
+def test_masked_key_changes_takes_a_needed_key_away():
+    model = _Copier(vocab=6, wanted=5)
+    inputs = torch.tensor([[5, 1, 2, 2], [5, 3, 3, 1], [1, 5, 4, 4]])  # token 5 at key 0, 0, 1
+    positions = torch.tensor([3, 3, 3])
+    assert I.predict(model, inputs, positions).tolist() == [5, 5, 5]
+    # the key the answer needs, taken away: every answer changes; another key: none
+    assert I.masked_key_changes(model, inputs, positions, torch.tensor([0, 0, 1])) == 1.0
+    assert I.masked_key_changes(model, inputs, positions, torch.tensor([2, 2, 2])) == 0.0
+    assert model.attn.weights_hook is None  # the hook comes back off
+    lstm = seqlib.build_model("lstm", d_model=8, vocab_size=6, num_classes=6, output="per_step")
+    with pytest.raises(ValueError, match="no seqlib attention layer"):
+        I.masked_key_changes(lstm, inputs, positions, torch.tensor([0, 0, 1]))
+
+
+def test_occlusion_finds_the_token_a_planted_model_copies():
+    model = _Copier(vocab=6, wanted=5)
+    inputs = torch.tensor([[5, 1, 2, 2], [1, 5, 4, 4]])
+    drops = I.occlusion(model, inputs, torch.tensor([3, 3]), pad_id=0)  # (2, 4)
+    assert drops.shape == (2, 4) and (drops[:, 3] == 0).all()  # nothing at the position itself
+    assert drops.argmax(-1).tolist() == [0, 1]  # the token the answer copies
+
+
+def test_normalised_gain_and_a_planted_feature():
+    assert I.normalised_gain(0.9, 0.6) == pytest.approx(0.75)
+    assert I.normalised_gain(0.6, 0.6) == 0.0 and I.normalised_gain(0.5, 0.6) < 0
+    with pytest.raises(ValueError, match="untrained"):
+        I.normalised_gain(0.9, 1.0)
+    g = torch.Generator().manual_seed(0)
+    labels = torch.randint(0, 2, (400,), generator=g)
+    noise = torch.randn(400, 4, generator=g)
+    readable = I.plant_feature(noise, labels, noise=0.3, seed=0)
+    assert torch.equal(readable[:, 1:], noise[:, 1:]) and not torch.equal(readable, noise)
+    # a planted feature closes most of the headroom random features leave; noise closes none
+    base = I.linear_probe(noise, labels).accuracy
+    assert I.normalised_gain(I.linear_probe(readable, labels).accuracy, base) > 0.6
+    other = I.linear_probe(torch.randn(400, 4, generator=g), labels).accuracy
+    assert abs(I.normalised_gain(other, base)) < 0.3
+    with pytest.raises(ValueError, match="features must be"):
+        I.plant_feature(noise[:, 0], labels)
