@@ -4,11 +4,18 @@ import pytest
 import torch
 from torch import nn
 
+from seqlib.claims import CLAIMS
 from seqlib.cost import (
+    alternating,
     cost_per_million_tokens,
     flops_per_token,
     forward_flops,
+    phase_calls,
+    ratios_per_repeat,
+    smaller_per_repeat,
+    twice,
 )
+from seqlib.measurement import Measurement
 from seqlib.models import build_model
 
 
@@ -137,3 +144,101 @@ def test_format_cost_table_checks_its_rows():
     rows = cost_table({"LSTM": {"inference": 10.0}}, 1.0)
     with pytest.raises(TypeError, match="currency must be a str"):
         format_cost_table(rows, currency=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Timed cost: the calls, one ratio per repeat, and the controls judged by the cost claim's rule
+# ---------------------------------------------------------------------------------------------
+
+
+def test_phase_calls_train_one_model_and_serve_a_copy():
+    model = build_model("lstm", vocab_size=10, d_model=8, num_classes=10, seed=0,
+                        output="per_step", impl="torch")  # fmt: skip
+    x, y = torch.randint(10, (4, 6)), torch.randint(10, (4, 6))
+    calls = phase_calls(model, x, y)
+    assert set(calls) == {"training", "inference"}
+    before = [p.detach().clone() for p in model.parameters()]
+    calls["inference"]()
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+    calls["training"]()  # one AdamW step changes the weights
+    assert not all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+    assert model.training
+    with pytest.raises(ValueError, match="same shape"):
+        phase_calls(model, x, y[:, :3])
+
+
+def test_twice_runs_the_call_two_times():
+    seen = []
+    twice(lambda: seen.append(1))()
+    assert seen == [1, 1]
+    with pytest.raises(TypeError, match="callable"):
+        twice(3)
+
+
+def test_ratios_per_repeat_divide_turn_by_turn():
+    times = {"A": [2.0, 3.0, 4.0], "B": [1.0, 1.5, 4.0]}
+    assert ratios_per_repeat(times, "A", "B") == [2.0, 2.0, 1.0]
+    with pytest.raises(ValueError, match="no entry 'C'"):
+        ratios_per_repeat(times, "C", "B")
+    with pytest.raises(ValueError, match="same number"):
+        ratios_per_repeat({"A": [1.0], "B": [1.0, 2.0]}, "A", "B")
+    with pytest.raises(ValueError, match="positive"):
+        ratios_per_repeat({"A": [1.0], "B": [0.0]}, "A", "B")
+
+
+def test_smaller_per_repeat_takes_the_weaker_phase():
+    ratios = {"training": [2.0, 1.0, 3.0], "inference": [1.5, 2.0, 3.5]}
+    assert smaller_per_repeat(ratios) == [1.5, 1.0, 3.0]
+    with pytest.raises(ValueError, match="same number"):
+        smaller_per_repeat({"training": [1.0], "inference": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="map each phase"):
+        smaller_per_repeat({})
+
+
+def _judged(fighter, itself, double):
+    claim = CLAIMS["biz.cost"]
+    m = lambda v: Measurement(v, repeats=len(v))  # noqa: E731
+    return claim.assess(m(fighter), controls={"lstm_vs_itself": m(itself),
+                                              "planted_double": m(double)})  # fmt: skip
+
+
+def test_cost_rule_and_its_controls_reach_each_verdict():
+    one, two = [0.97, 1.02, 1.0, 0.99, 1.03], [1.9, 2.0, 2.1, 2.05, 1.95]
+    assert _judged([2.2, 2.4, 2.3, 2.1, 2.5], one, two).verdict == "confirmed"
+    assert _judged([1.0, 0.9, 1.02, 0.95, 0.98], one, two).verdict == "refuted"
+    assert _judged([1.1, 1.4, 1.3, 1.2, 1.5], one, two).verdict == "nuanced"
+    # a timer that makes everything look dear: the same model against itself is "confirmed"
+    broken = _judged([2.2, 2.4, 2.3, 2.1, 2.5], [1.5, 1.6, 1.4, 1.5, 1.6], two)
+    assert broken.rule_verdict == "confirmed" and broken.verdict == "inconclusive"
+    # a timer that hides every cost: even the planted 2x is refuted
+    blind = _judged([1.0, 0.9, 1.02, 0.95, 0.98], one, [1.0, 1.01, 0.99, 1.0, 1.02])
+    assert blind.rule_verdict == "refuted" and blind.verdict == "inconclusive"
+
+
+def test_cost_grid_is_registered():
+    grid = CLAIMS["biz.cost"].grid_for("quick")
+    assert {"batch", "context", "threads", "repeats"} <= set(grid)
+    assert grid["repeats"] >= 5
+
+
+def test_alternating_times_calls_in_turns_one_median_per_repeat():
+    order, ticks = [], iter(range(10_000))
+    calls = {"A": lambda: order.append("A"), "B": lambda: order.append("B")}
+    times = alternating(calls, repeats=3, rounds=4, warmup=1, clock=lambda: float(next(ticks)))
+    assert order[:2] == ["A", "B"] and order.count("A") == order.count("B") == 1 + 3 * 4
+    assert all(a != b for a, b in zip(order, order[1:], strict=False))  # in turns, call by call
+    assert {name: len(v) for name, v in times.items()} == {"A": 3, "B": 3}
+    assert all(v == 1.0 for values in times.values() for v in values)  # one tick per call
+    assert torch.get_num_threads() >= 1
+    with pytest.raises(ValueError, match="non-empty"):
+        alternating({})
+    with pytest.raises(TypeError, match="callable"):
+        alternating({"A": 3})
+
+
+def test_alternating_sees_a_planted_double():
+    work = torch.randn(200, 200)
+    once = lambda: work @ work  # noqa: E731
+    times = alternating({"twice": twice(once), "once": once}, repeats=5, rounds=10)
+    ratios = ratios_per_repeat(times, "twice", "once")
+    assert all(1.3 < r < 3.0 for r in ratios), ratios
