@@ -26,6 +26,7 @@ __all__ = [
     "CONTEXTS",
     "EdgeCost",
     "StreamFit",
+    "break_even",
     "edge_costs",
     "fit_stream",
     "format_edge_costs",
@@ -227,39 +228,92 @@ def format_edge_costs(rows: Sequence[EdgeCost]) -> str:
 FIGHTERS = ("LSTM", "Transformer")
 
 
+def break_even(
+    first: float, last: float, tokens: int, baseline: float, ratio: float
+) -> float | None:
+    """The stream length at which a cost growing in a straight line reaches ``ratio`` x
+    ``baseline``.
+
+    ``first``: the cost at the first token, ``last``: at token ``tokens`` (a KV cache's bytes,
+    or FLOPs of a step: both exactly linear in the stream length). Returns the length ``n`` (a
+    float, >= 1) where ``first + (last - first) (n - 1) / (tokens - 1) = ratio * baseline``;
+    ``1.0`` when the cost is there from the first token; ``None`` when it never gets there.
+    """
+    tokens = check_positive_int(tokens, "tokens")
+    if tokens < 2:
+        raise ValueError("tokens must be at least 2: a line needs two stream lengths")
+    first, last, baseline, ratio = (
+        check_finite(v, n, low=0)
+        for n, v in (("first", first), ("last", last), ("baseline", baseline), ("ratio", ratio))
+    )
+    target = ratio * baseline
+    if first >= target:
+        return 1.0
+    if last <= first:
+        return None
+    return 1 + (target - first) * (tokens - 1) / (last - first)
+
+
+def _length(n: float | None) -> str:
+    if n is None:
+        return "no length (it does not grow)"
+    return "the first token" if n <= 1 else f"about token {n:,.0f}"
+
+
 def stream_verdict_texts(
     *,
     tokens: int,
     params: Mapping[str, int],
     widths: Mapping[str, int],
     ms: Mapping[str, float],
+    flops: Mapping[str, float],
     held: Mapping[str, int],
     threads: int,
+    repeats: int,
+    break_even_flops: Mapping[float, float | None],
+    break_even_bytes: Mapping[float, float | None],
     cache_ratio: float,
     cache_width: int,
     int8_fraction: float,
     export_diff: float,
 ) -> dict[str, dict[str, str]]:
-    """What round 5's verdict table says was measured for ``r5.low_latency`` and ``r5.edge``.
+    """What round 5's verdict table says was measured for ``r5.low_latency``, ``r5.edge``
+    (compute) and ``r5.edge_memory``.
 
     Every number comes in as measured by the notebook; nothing is decided here (the registered
-    rules judge the measurements). ``tokens``: how many tokens were streamed (batch 1). Per
+    rules judge the measurements). ``tokens``: the registered stream length (batch 1). Per
     fighter (keys ``"LSTM"`` and ``"Transformer"``, the pair at equal parameters): ``params``,
-    ``widths`` (d_model), ``ms`` per token late in the stream, ``held`` bytes (weights plus the
-    state or KV cache). ``threads``: CPU threads; ``cache_ratio``: the KV cache over the LSTM's
-    state at the equal width ``cache_width``; ``int8_fraction``: the int8 file's size over the
-    float32 file's; ``export_diff``: the exported step's largest difference from the model.
+    ``widths`` (d_model), ``ms`` per token (median over ``repeats`` interleaved repeats),
+    ``flops`` per token and ``held`` bytes (weights plus the state or KV cache) after
+    ``tokens`` tokens. ``break_even_flops`` and ``break_even_bytes``: ratio -> the stream length
+    where the Transformer's over the LSTM's reaches it (:func:`break_even`). ``threads``: CPU
+    threads; ``cache_ratio``: the KV cache over the LSTM's state at the equal width
+    ``cache_width``; ``int8_fraction``: the int8 file's size over the float32 file's;
+    ``export_diff``: the exported step's largest difference from the model.
 
     Returns ``{claim_id: {"measured": ..., "note": ...}}``, to pass on as
     ``table.judge(claim_id, measurement, **texts[claim_id])``.
     """
     tokens = check_positive_int(tokens, "tokens")
     threads = check_positive_int(threads, "threads")
-    for name, value in (("params", params), ("widths", widths), ("ms", ms), ("held", held)):
+    repeats = check_positive_int(repeats, "repeats")
+    for name, value in (
+        ("params", params), ("widths", widths), ("ms", ms), ("flops", flops), ("held", held)
+    ):  # fmt: skip
         if not isinstance(value, Mapping) or set(value) != set(FIGHTERS):
             raise ValueError(f"{name} must map exactly {FIGHTERS} to numbers, got {value!r}")
         for fighter in FIGHTERS:
             check_finite(value[fighter], f"{name}[{fighter!r}]", low=0)
+    for name, value in (
+        ("break_even_flops", break_even_flops),
+        ("break_even_bytes", break_even_bytes),
+    ):
+        if not isinstance(value, Mapping) or not value:
+            raise ValueError(f"{name} must map ratios to stream lengths, got {value!r}")
+        for ratio, n in value.items():
+            check_finite(ratio, f"{name} ratio", low=0)
+            if n is not None:
+                check_finite(n, f"{name}[{ratio}]", low=0)
     for name, value in (
         ("cache_ratio", cache_ratio),
         ("int8_fraction", int8_fraction),
@@ -271,17 +325,29 @@ def stream_verdict_texts(
         f"equal parameters, LSTM {params['LSTM']:,} (d={widths['LSTM']}) vs Transformer "
         f"{params['Transformer']:,} (d={widths['Transformer']})"
     )
+
+    def crossings(table: Mapping[float, float | None]) -> str:
+        return ", ".join(f"{r:g}x at {_length(n)}" for r, n in sorted(table.items()))
+
     return {
         "r5.low_latency": {
-            "measured": f"batch 1, last quarter of {tokens:,} tokens, {pair}, untrained, "
+            "measured": f"batch 1, the token after {tokens - 1:,} others, {pair}, untrained, "
             f"{threads} thread{'s' if threads > 1 else ''}: Transformer+KV cache "
-            f"{ms['Transformer']:.3f} ms vs LSTM {ms['LSTM']:.3f} ms per token",
+            f"{ms['Transformer']:.3f} ms vs LSTM {ms['LSTM']:.3f} ms per token (medians of "
+            f"{repeats} interleaved repeats)",
             "note": "",
         },
         "r5.edge": {
+            "measured": f"FLOPs of the token after {tokens - 1:,} others, {pair}: Transformer+KV "
+            f"cache {flops['Transformer']:,.0f} vs LSTM {flops['LSTM']:,.0f}; the ratio reaches "
+            + crossings(break_even_flops),
+            "note": "matrix products counted by torch's FlopCounterMode",
+        },
+        "r5.edge_memory": {
             "measured": f"after {tokens:,} tokens, {pair}: weights + KV cache "
             f"{held['Transformer']:,} B vs weights + state {held['LSTM']:,} B (the cache alone "
-            f"is {cache_ratio:,.0f}x the state at equal width d={cache_width})",
+            f"is {cache_ratio:,.0f}x the state at equal width d={cache_width}); the ratio "
+            "reaches " + crossings(break_even_bytes),
             "note": f"int8 file {int8_fraction:.0%} of float32; exported step vs eager, largest "
             f"difference {export_diff:.0e}",
         },

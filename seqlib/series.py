@@ -18,26 +18,31 @@ must not leak into the scaling), so MSEs are in units of the training years' var
 
 from __future__ import annotations
 
+import copy
 import csv
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from seqlib._validate import check_finite, check_positive_int, check_tensor
+from seqlib._validate import check_finite, check_positive_int, check_seed, check_tensor
 from seqlib.measurement import Measurement
 
 __all__ = [
     "SUNSPOTS_CSV",
+    "Fit",
     "ForecastSplits",
+    "fit_forecaster",
     "fit_linear",
     "forecast_splits",
     "forecast_verdict_text",
     "load_sunspots",
     "make_windows",
     "mse",
+    "planted_series",
     "seasonal_naive",
 ]
 
@@ -245,3 +250,130 @@ def forecast_verdict_text(
         "measured": "; ".join(quoted) + f" (test MSE; LSTM {params:,} params, early-stopped)",
         "note": f"best validation at steps {list(best_steps)} of {steps}",
     }
+
+
+def planted_series(
+    n_samples: int, window: int, *, r: float = 3.8, noise: float = 0.02, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Windows of a series whose next value is a **nonlinear** function of the last one.
+
+    Each sample is its own trajectory of the logistic map ``x_{t+1} = r x_t (1 - x_t)``
+    (chaotic at ``r = 3.8``) from a random start, observed with Gaussian noise of std
+    ``noise`` and scaled to about [-2, 2] (``4 (x - 0.5)``). The rule that makes the next value
+    is planted: a network that learns the parabola forecasts it to about the noise, while a
+    linear map of the window cannot bend. Returns ``inputs (N, window, 1)`` and
+    ``targets (N, 1)``, like :func:`seqlib.tasks.seasonal_series`.
+    """
+    n_samples = check_positive_int(n_samples, "n_samples")
+    window = check_positive_int(window, "window")
+    r = check_finite(r, "r", low=0, high=4)
+    noise = check_finite(noise, "noise", low=0)
+    g = torch.Generator().manual_seed(check_seed(seed))
+    x = 0.1 + 0.8 * torch.rand(n_samples, generator=g, dtype=torch.float64)  # (N,)
+    for _ in range(20):  # leave the start behind: onto the map's attractor
+        x = r * x * (1 - x)
+    values = []
+    for _ in range(window + 1):
+        values.append(x)
+        x = r * x * (1 - x)
+    clean = torch.stack(values, dim=1).float()  # (N, W + 1)
+    series = 4 * (clean - 0.5) + noise * torch.randn(clean.shape, generator=g)  # (N, W + 1)
+    return series[:, :window, None].contiguous(), series[:, window:].contiguous()
+
+
+@dataclass
+class Fit:
+    """What :func:`fit_forecaster` did: ``steps`` taken (of ``max_steps``), ``best_step`` (the
+    weights kept), ``stopped_early`` (the validation MSE stopped improving before
+    ``max_steps``), the validation curve (``eval_step``, ``eval_mse``) and the wall time."""
+
+    steps: int
+    max_steps: int
+    best_step: int
+    stopped_early: bool
+    eval_step: list[int] = field(default_factory=list)
+    eval_mse: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def fit_forecaster(
+    model: nn.Module,
+    train_data: tuple[torch.Tensor, torch.Tensor],
+    val_data: tuple[torch.Tensor, torch.Tensor],
+    *,
+    max_steps: int,
+    patience: int,
+    min_improvement: float = 0.0,
+    eval_every: int = 25,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+) -> Fit:
+    """Train a forecaster on the MSE with AdamW until its validation MSE stops improving.
+
+    Every ``eval_every`` steps the validation MSE is measured; training **stops** when
+    ``patience`` evaluations in a row have not improved on the best one by more than the
+    fraction ``min_improvement`` (e.g. ``0.01``: 1% lower; ``0``: any decrease), or at
+    ``max_steps``, and the best evaluation's weights are put back: early stopping by
+    validation, so that a run is neither cut short while it still improves nor left to
+    overfit. The gradient norm is clipped to 1. ``seed`` seeds torch (dropout) and the
+    minibatch order; the model's initial weights are its own. The model ends in eval mode on
+    the device it came on, with the kept weights.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    for name, (x, y) in (("train_data", train_data), ("val_data", val_data)):
+        check_tensor(x, f"{name}[0]", ndim=3)
+        check_tensor(y, f"{name}[1]", ndim=2)
+        if x.shape[0] != y.shape[0]:
+            raise ValueError(f"{name}: {x.shape[0]} inputs but {y.shape[0]} targets")
+    max_steps = check_positive_int(max_steps, "max_steps")
+    patience = check_positive_int(patience, "patience")
+    min_improvement = check_finite(min_improvement, "min_improvement", low=0, high=1)
+    eval_every = check_positive_int(eval_every, "eval_every")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = check_finite(lr, "lr", low=0, low_inclusive=False)
+    seed = check_seed(seed)
+    home = next(model.parameters()).device
+    device = home if device is None else torch.device(device)
+    model.to(device)
+    x_train, y_train = train_data
+    x_val, y_val = (t.to(device) for t in val_data)
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    fit = Fit(steps=0, max_steps=max_steps, best_step=0, stopped_early=False)
+    best, best_weights, waited = float("inf"), copy.deepcopy(model.state_dict()), 0
+    order, start = torch.randperm(len(x_train), generator=generator), time.perf_counter()
+    cursor = 0
+    for step in range(1, max_steps + 1):
+        if cursor >= len(order):  # a fresh pass over the training windows
+            order, cursor = torch.randperm(len(x_train), generator=generator), 0
+        idx = order[cursor : cursor + batch_size]
+        cursor += batch_size
+        model.train()
+        loss = (model(x_train[idx].to(device)) - y_train[idx].to(device)).pow(2).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        fit.steps = step
+        if step % eval_every == 0 or step == max_steps:
+            model.eval()
+            with torch.no_grad():
+                value = (model(x_val) - y_val).pow(2).mean().item()
+            fit.eval_step.append(step)
+            fit.eval_mse.append(value)
+            if value < best * (1 - min_improvement):
+                best, best_weights, waited = value, copy.deepcopy(model.state_dict()), 0
+                fit.best_step = step
+            else:
+                waited += 1
+                if waited >= patience:
+                    fit.stopped_early = step < max_steps
+                    break
+    model.load_state_dict(best_weights)
+    model.eval().to(home)
+    fit.seconds = time.perf_counter() - start
+    return fit

@@ -37,6 +37,9 @@ __all__ = [
     "RecurrentStreamer",
     "StreamRecord",
     "Streamer",
+    "flops_per_token",
+    "next_step",
+    "prime",
     "stream",
     "streamer_for",
 ]
@@ -99,10 +102,17 @@ class RecurrentStreamer:
 
 
 class KVCacheStreamer:
-    """Steps a causal Transformer ``SequenceModel``, keeping every past key and value."""
+    """Steps a causal Transformer ``SequenceModel``, keeping every past key and value.
 
-    def __init__(self, model: SequenceModel) -> None:
+    ``window``: keep only the newest ``window`` keys and values per layer (sliding-window
+    attention: memory and work per token stop growing). The outputs then differ from the full
+    causal forward pass once the stream is longer than the window: a different model, used as a
+    control of cost, not of accuracy. ``None`` (the default): keep them all.
+    """
+
+    def __init__(self, model: SequenceModel, *, window: int | None = None) -> None:
         self.model = _check_model(model, ("transformer",), causal=True)
+        self.window = None if window is None else check_positive_int(window, "window")
         self.reset()
 
     def reset(self) -> None:
@@ -134,6 +144,8 @@ class KVCacheStreamer:
             if self.keys[index] is not None:  # append to the cache: (B, h, t+1, dh)
                 k = torch.cat([self.keys[index], k], dim=2)
                 v = torch.cat([self.values[index], v], dim=2)
+            if self.window is not None:  # sliding window: the newest `window` only
+                k, v = k[:, :, -self.window :], v[:, :, -self.window :]
             self.keys[index], self.values[index] = k, v
             out, _ = scaled_dot_product_attention(q, k, v)  # (B, h, 1, dh): the past only
             return attn.out_proj(out.reshape(B, d))
@@ -194,11 +206,22 @@ def _position(model: SequenceModel, t: int) -> Tensor | float:
 Streamer = RecurrentStreamer | KVCacheStreamer | PrefixStreamer
 
 
-def streamer_for(model: SequenceModel, *, cache: bool = True) -> Streamer:
-    """The streamer of ``model``: recurrent for rnn/lstm, KV cache (or none) for a Transformer."""
+def streamer_for(
+    model: SequenceModel, *, cache: bool = True, window: int | None = None
+) -> Streamer:
+    """The streamer of ``model``: recurrent for rnn/lstm, KV cache (or none) for a Transformer.
+
+    ``window`` (a Transformer with a cache only): keep the newest ``window`` keys and values.
+    """
     cache = check_bool(cache, "cache")
     if isinstance(model, SequenceModel) and model.backbone_name == "transformer":
-        return KVCacheStreamer(model) if cache else PrefixStreamer(model)
+        if not cache:
+            if window is not None:
+                raise ValueError("window needs cache=True: without a cache nothing is kept")
+            return PrefixStreamer(model)
+        return KVCacheStreamer(model, window=window)
+    if window is not None:
+        raise ValueError("window concerns a Transformer's KV cache, not a recurrent model")
     return RecurrentStreamer(model)
 
 
@@ -249,3 +272,83 @@ def stream(
             )
             start = clock()
     return records
+
+
+def _check_stream(streamer: object, tokens: object) -> None:
+    if not isinstance(streamer, Streamer):
+        raise TypeError(
+            f"streamer must be a streamer (from streamer_for(model)), got {type(streamer).__name__}"
+        )
+    check_tensor(tokens, "tokens", ndim=(2, 3), floating=False)
+    streamer.model.check_input(tokens, name="tokens")
+
+
+def prime(streamer: Streamer, tokens: Tensor) -> None:
+    """Reset ``streamer`` and feed it ``tokens`` (B, N) (or (B, N, F)), untimed."""
+    _check_stream(streamer, tokens)
+    streamer.reset()
+    streamer.batch = tokens.shape[0]
+    if isinstance(streamer, PrefixStreamer):  # it keeps only the tokens: no need to run them
+        streamer.tokens = list(tokens.unbind(1))
+        return
+    for token in tokens.unbind(1):  # (B,) or (B, F) each
+        streamer._step(token)
+
+
+def _snapshot(streamer: Streamer) -> dict[str, object]:
+    """What a step changes: the state, the cache or the tokens (lists copied, tensors shared:
+    a step replaces the tensors it changes, it never writes into them)."""
+    return {
+        name: list(value) if isinstance(value, list) else value
+        for name, value in vars(streamer).items()
+        if name != "model"
+    }
+
+
+def next_step(streamer: Streamer, tokens: Tensor) -> Callable[[], Tensor]:
+    """A call that runs the step of the last token of ``tokens`` (B, N), again and again.
+
+    ``streamer`` is primed with the first ``N - 1`` tokens (:func:`prime`); every call of the
+    returned function puts that state back and steps the ``N``-th token: the latency of one
+    token after ``N - 1`` others (a KV cache of ``N - 1`` tokens, then ``N``), to time with
+    :func:`seqlib.timing.benchmark` or :func:`seqlib.timing.interleaved`. Returns the logits.
+    """
+    _check_stream(streamer, tokens)
+    if tokens.shape[1] < 1:
+        raise ValueError("tokens must hold at least one token")
+    if tokens.shape[1] > 1:
+        prime(streamer, tokens[:, :-1])
+    else:  # the first token: nothing before it
+        streamer.reset()
+        streamer.batch = tokens.shape[0]
+    saved, last = _snapshot(streamer), tokens[:, -1]
+
+    def call() -> Tensor:
+        for name, value in saved.items():
+            setattr(streamer, name, list(value) if isinstance(value, list) else value)
+        return streamer._step(last)  # (B, C)
+
+    return call
+
+
+def flops_per_token(streamer: Streamer, tokens: Tensor) -> int:
+    """Floating-point operations of the step of the last token of ``tokens`` (B, N).
+
+    Counted by torch's own ``torch.utils.flop_counter.FlopCounterMode`` on the call of
+    :func:`next_step`: the matrix products (2 per multiply-add), not the elementwise work
+    (gates, softmax, norms), which is small beside them at these widths. torch's fused
+    ``nn.LSTM`` kernel is invisible to the counter: count an LSTM built with ``impl="seqlib"``
+    (the same equations, written as matrix products).
+    """
+    from torch.utils.flop_counter import FlopCounterMode
+
+    fused = (nn.RNN, nn.LSTM, nn.GRU)
+    if isinstance(streamer, RecurrentStreamer) and isinstance(streamer.model.rnn, fused):
+        raise ValueError(
+            "torch's fused recurrent kernel is invisible to the FLOP counter: count the same "
+            "model built with impl='seqlib'"
+        )
+    call = next_step(streamer, tokens)
+    with FlopCounterMode(display=False) as counter:
+        call()
+    return int(counter.get_total_flops())

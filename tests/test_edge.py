@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from seqlib.edge import edge_costs, fit_stream, format_edge_costs, stream_verdict_texts
+from seqlib.edge import (
+    break_even,
+    edge_costs,
+    fit_stream,
+    format_edge_costs,
+    stream_verdict_texts,
+)
 from seqlib.streaming import StreamRecord
 
 NUMBERS = dict(
@@ -13,8 +19,12 @@ NUMBERS = dict(
     params={"LSTM": 67_456, "Transformer": 67_200},
     widths={"LSTM": 78, "Transformer": 64},
     ms={"LSTM": 0.1234, "Transformer": 0.2468},
+    flops={"LSTM": 204_672, "Transformer": 729_088},
     held={"LSTM": 270_000, "Transformer": 1_317_376},
     threads=1,
+    repeats=5,
+    break_even_flops={1.0: 1.0, 2.0: 399.5},
+    break_even_bytes={1.0: 2.0, 2.0: 428.0},
     cache_ratio=1024.0,
     cache_width=64,
     int8_fraction=0.3,
@@ -24,23 +34,32 @@ NUMBERS = dict(
 
 def test_stream_verdict_texts_say_what_was_measured():
     texts = stream_verdict_texts(**NUMBERS)
-    assert set(texts) == {"r5.low_latency", "r5.edge"}
+    assert set(texts) == {"r5.low_latency", "r5.edge", "r5.edge_memory"}
     pair = "equal parameters, LSTM 67,456 (d=78) vs Transformer 67,200 (d=64)"
     assert texts["r5.low_latency"] == {
-        "measured": f"batch 1, last quarter of 1,024 tokens, {pair}, untrained, 1 thread: "
-        "Transformer+KV cache 0.247 ms vs LSTM 0.123 ms per token",
+        "measured": f"batch 1, the token after 1,023 others, {pair}, untrained, 1 thread: "
+        "Transformer+KV cache 0.247 ms vs LSTM 0.123 ms per token (medians of 5 interleaved "
+        "repeats)",
         "note": "",
     }
     assert texts["r5.edge"] == {
+        "measured": f"FLOPs of the token after 1,023 others, {pair}: Transformer+KV cache "
+        "729,088 vs LSTM 204,672; the ratio reaches 1x at the first token, 2x at about token 400",
+        "note": "matrix products counted by torch's FlopCounterMode",
+    }
+    assert texts["r5.edge_memory"] == {
         "measured": f"after 1,024 tokens, {pair}: weights + KV cache 1,317,376 B vs weights + "
-        "state 270,000 B (the cache alone is 1,024x the state at equal width d=64)",
+        "state 270,000 B (the cache alone is 1,024x the state at equal width d=64); the ratio "
+        "reaches 1x at about token 2, 2x at about token 428",
         "note": "int8 file 30% of float32; exported step vs eager, largest difference 2e-07",
     }
     two = stream_verdict_texts(**{**NUMBERS, "threads": 2})
     assert "untrained, 2 threads:" in two["r5.low_latency"]["measured"]
+    never = stream_verdict_texts(**{**NUMBERS, "break_even_flops": {2.0: None}})
+    assert "2x at no length (it does not grow)" in never["r5.edge"]["measured"]
 
 
-@pytest.mark.parametrize("field", ["params", "widths", "ms", "held"])
+@pytest.mark.parametrize("field", ["params", "widths", "ms", "flops", "held"])
 def test_stream_verdict_texts_need_both_fighters(field):
     with pytest.raises(ValueError, match=f"{field} must map exactly"):
         stream_verdict_texts(**{**NUMBERS, field: {"LSTM": 1}})
@@ -51,6 +70,24 @@ def test_stream_verdict_texts_bad_counts():
         stream_verdict_texts(**{**NUMBERS, "tokens": 0})
     with pytest.raises(ValueError, match="threads"):
         stream_verdict_texts(**{**NUMBERS, "threads": 0})
+    with pytest.raises(ValueError, match="repeats"):
+        stream_verdict_texts(**{**NUMBERS, "repeats": 0})
+    with pytest.raises(ValueError, match="break_even_bytes must map"):
+        stream_verdict_texts(**{**NUMBERS, "break_even_bytes": {}})
+
+
+def test_break_even_of_a_straight_line():
+    # cost 100 at the first token, 1,100 at token 11: 100 per token; the baseline 200
+    assert break_even(100, 1100, 11, 200, 2.0) == pytest.approx(4.0)  # 400 = 100 + 3 x 100
+    assert break_even(100, 1100, 11, 200, 0.5) == 1.0  # there from the first token
+    assert break_even(100, 100, 11, 200, 2.0) is None  # flat: never
+    # the round's own numbers: FLOPs 204,800 + 512 N against the LSTM's 204,672
+    n = break_even(205_312, 204_800 + 512 * 1024, 1024, 204_672, 2.0)
+    assert n == pytest.approx((2 * 204_672 - 204_800) / 512)
+    with pytest.raises(ValueError, match="at least 2"):
+        break_even(1, 2, 1, 1, 2.0)
+    with pytest.raises(ValueError, match="baseline"):
+        break_even(1, 2, 10, -1, 2.0)
 
 
 def records(ms: list[float], memory: list[int], every: int = 100) -> list[StreamRecord]:

@@ -7,11 +7,13 @@ import torch
 
 from seqlib.series import (
     SUNSPOTS_CSV,
+    fit_forecaster,
     fit_linear,
     forecast_splits,
     load_sunspots,
     make_windows,
     mse,
+    planted_series,
     seasonal_naive,
 )
 
@@ -244,3 +246,65 @@ def test_forecast_verdict_text_checks_its_numbers():
         forecast_verdict_text(lstm, baselines, **{**args, "params": "1000"})
     with pytest.raises(TypeError, match=r"baselines\['sunspots'\]\['linear'\] must be a number"):
         forecast_verdict_text(lstm, {"sunspots": {"linear": "0.4"}}, **args)
+
+
+def test_planted_series_is_a_parabola_of_the_last_value():
+    x, y = planted_series(50, 8, noise=0.0, seed=3)
+    assert x.shape == (50, 8, 1) and y.shape == (50, 1)
+    last = x[:, -1, 0] / 4 + 0.5  # back to the map's (0, 1)
+    torch.testing.assert_close(4 * (3.8 * last * (1 - last) - 0.5), y[:, 0], atol=1e-5, rtol=0)
+    torch.testing.assert_close(planted_series(50, 8, noise=0.0, seed=3)[0], x)  # seeded
+    # a linear map of the window cannot follow it: its least-squares fit leaves most of the
+    # variance, while the parabola of the last value leaves none
+    xs, ys = planted_series(500, 8, noise=0.0, seed=0)
+    assert mse(fit_linear(xs, ys)(xs), ys) > 0.3 * ys.var().item()
+    with pytest.raises(ValueError, match="r"):
+        planted_series(10, 8, r=5.0)
+
+
+def _lstm(seed: int = 0) -> torch.nn.Module:
+    from seqlib.models import build_model
+
+    return build_model(
+        "lstm", d_model=8, input_size=1, num_classes=1, output="sequence", seed=seed,
+        impl="torch",
+    )  # fmt: skip
+
+
+def test_fit_forecaster_stops_when_the_validation_curve_flattens():
+    train, val = planted_series(200, 8, seed=0), planted_series(100, 8, seed=1)
+    model = _lstm()
+    fit = fit_forecaster(
+        model, train, val, max_steps=3000, patience=3, eval_every=10, lr=1e-2, seed=0,
+        min_improvement=0.02,
+    )  # fmt: skip
+    assert fit.stopped_early and fit.steps < 3000
+    assert fit.steps - fit.best_step == 3 * 10  # stopped after 3 evaluations without a gain
+    assert fit.eval_step[-1] == fit.steps and len(fit.eval_mse) == fit.steps // 10
+    assert not model.training
+    with torch.no_grad():  # the best evaluation's weights were put back
+        kept = fit.eval_mse[fit.eval_step.index(fit.best_step)]
+        assert mse(model(val[0]), val[1]) == pytest.approx(kept, rel=1e-5)
+    # the learnt model beats the linear map on the planted nonlinearity
+    assert mse(model(val[0]).detach(), val[1]) < 0.5 * mse(fit_linear(*train)(val[0]), val[1])
+    # a budget too short to flatten: it runs to max_steps and says it did not stop early
+    short = fit_forecaster(_lstm(), train, val, max_steps=30, patience=3, eval_every=10)
+    assert not short.stopped_early and short.steps == 30
+    # a larger improvement demanded: it stops sooner
+    strict = fit_forecaster(
+        _lstm(), train, val, max_steps=3000, patience=3, eval_every=10, lr=1e-2,
+        min_improvement=0.5,
+    )  # fmt: skip
+    assert strict.steps < fit.steps
+
+
+def test_fit_forecaster_bad_input():
+    train, val = planted_series(20, 8), planted_series(10, 8)
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        fit_forecaster("lstm", train, val, max_steps=10, patience=2)
+    with pytest.raises(ValueError, match="patience"):
+        fit_forecaster(_lstm(), train, val, max_steps=10, patience=0)
+    with pytest.raises(ValueError, match="min_improvement"):
+        fit_forecaster(_lstm(), train, val, max_steps=10, patience=2, min_improvement=2.0)
+    with pytest.raises(ValueError, match="train_data"):
+        fit_forecaster(_lstm(), (train[0], train[1][:5]), val, max_steps=10, patience=2)

@@ -8,6 +8,9 @@ from seqlib.streaming import (
     KVCacheStreamer,
     PrefixStreamer,
     RecurrentStreamer,
+    flops_per_token,
+    next_step,
+    prime,
     stream,
     streamer_for,
 )
@@ -127,3 +130,70 @@ def test_stream_needs_a_streamer_and_cache_a_bool():
     tf = build_model("transformer", d_model=8, nhead=2, causal=True, **ARGS).eval()
     with pytest.raises(TypeError, match="cache must be a bool"):
         streamer_for(tf, cache="no")
+
+
+def test_a_window_bounds_the_cache_and_equals_full_attention_within_it():
+    tf = build_model("transformer", d_model=8, nhead=2, causal=True, max_len=64, **ARGS).eval()
+    tokens = torch.randint(11, (1, 30))
+    windowed = streamer_for(tf, window=5)
+    mem = [r.memory_bytes for r in stream(windowed, tokens, every=3)]
+    assert mem[0] == 2 * 2 * 8 * 4 * 3 and set(mem[1:]) == {2 * 2 * 8 * 4 * 5}  # at most 5
+    with torch.no_grad():  # within the window, the same as full attention
+        torch.testing.assert_close(step_all(windowed, tokens[:, :5]), tf(tokens[:, :5]))
+        late = step_all(windowed, tokens)[:, -1]
+    assert not torch.allclose(late, tf(tokens)[:, -1])  # beyond it, another model
+    with pytest.raises(ValueError, match="window needs cache=True"):
+        streamer_for(tf, cache=False, window=5)
+    lstm = build_model("lstm", d_model=8, **ARGS)
+    with pytest.raises(ValueError, match="window concerns a Transformer"):
+        streamer_for(lstm, window=5)
+    with pytest.raises(ValueError, match="window"):
+        streamer_for(tf, window=0)
+
+
+@pytest.mark.parametrize("backbone", ["lstm", "transformer"])
+@pytest.mark.parametrize("cache", [True, False])
+def test_next_step_repeats_the_last_tokens_step(backbone, cache):
+    model = build_model(backbone, d_model=8, nhead=2, causal=True, max_len=64, **ARGS).eval()
+    tokens = torch.randint(11, (1, 12))
+    call = next_step(streamer_for(model, cache=cache), tokens)
+    with torch.no_grad():
+        full = model(tokens)[:, -1]
+    for _ in range(3):  # the same state every call: the same logits
+        torch.testing.assert_close(call(), full, atol=1e-5, rtol=1e-5)
+    first = next_step(streamer_for(model, cache=cache), tokens[:, :1])
+    with torch.no_grad():
+        torch.testing.assert_close(first(), model(tokens[:, :1])[:, -1], atol=1e-5, rtol=1e-5)
+
+
+def test_prime_feeds_the_tokens():
+    tf = build_model("transformer", d_model=8, nhead=2, causal=True, max_len=64, **ARGS).eval()
+    cached = streamer_for(tf)
+    prime(cached, torch.randint(11, (1, 7)))
+    assert cached.position == 7 and cached.memory_bytes() == 2 * 2 * 8 * 4 * 7
+    prefix = streamer_for(tf, cache=False)
+    prime(prefix, torch.randint(11, (1, 7)))
+    assert len(prefix.tokens) == 7
+    with pytest.raises(TypeError, match="streamer must be a streamer"):
+        prime(tf, torch.randint(11, (1, 7)))
+
+
+def test_flops_per_token_the_lstm_is_flat_attention_grows():
+    d, layers, vocab = 8, 2, 11
+    lstm = build_model("lstm", d_model=d, impl="seqlib", **ARGS).eval()
+    tf = build_model("transformer", d_model=d, nhead=2, causal=True, impl="seqlib", max_len=64,
+                     **ARGS).eval()  # fmt: skip
+    tokens = torch.randint(vocab, (1, 20))
+    lstm_flops = [flops_per_token(streamer_for(lstm), tokens[:, :n]) for n in (1, 10, 20)]
+    # two layers of 4 gates, (d in + d state) x d each, 2 FLOPs a multiply-add; and the head
+    assert lstm_flops == [layers * 2 * 4 * d * (d + d) + 2 * d * 7] * 3
+    tf_flops = [flops_per_token(streamer_for(tf), tokens[:, :n]) for n in (1, 10, 20)]
+    per_key = 2 * 2 * 2 * d  # per layer: q.k and weights x v, 2 FLOPs each, over d
+    assert tf_flops[1] - tf_flops[0] == 9 * per_key and tf_flops[2] - tf_flops[1] == 10 * per_key
+    windowed = [flops_per_token(streamer_for(tf, window=4), tokens[:, :n]) for n in (10, 20)]
+    assert windowed[0] == windowed[1] < tf_flops[1]  # a bounded window: the cost stops growing
+    prefix = flops_per_token(streamer_for(tf, cache=False), tokens)
+    assert prefix > 10 * tf_flops[2]  # without a cache: the whole prefix again
+    torch_lstm = build_model("lstm", d_model=d, impl="torch", **ARGS).eval()
+    with pytest.raises(ValueError, match="invisible to the FLOP counter"):
+        flops_per_token(streamer_for(torch_lstm), tokens)
