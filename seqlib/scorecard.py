@@ -114,8 +114,10 @@ BUSINESS_TABLE: list[tuple[str, str, Cells]] = [
         "Transformer": ("💸💸 Requires GPUs", ("biz.requires_gpus",), ()),
     }),
     ("💬 Text length", "biz.text_length", {
-        "LSTM": ("🚶 Short sequences", (), ("r1.gates_long_term",)),
-        "Transformer": ("🚀 Long documents", ("r1.looks_at_everything",), ()),
+        "LSTM": ("🚶 Short sequences", ("r1.long_sequences",), ("r1.gates_long_term",)),
+        "Transformer": (
+            "🚀 Long documents", ("r1.looks_at_everything", "r1.long_sequences"), ()
+        ),
     }),
     ("🧠 Interpretability", "biz.interpretability", {
         "LSTM": ("🕳️ Limited", ("r3.black_box",), ()),

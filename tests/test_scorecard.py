@@ -142,10 +142,10 @@ def test_cells_follow_their_claims_and_reverse_the_opposing_ones():
     )
     assert speed["verdict"] == "refuted"  # the GPU claim, not measured, is left out
     markdown = table_markdown(rebuild_table(BUSINESS_TABLE, verdicts))
-    assert "🚶 Short sequences: ❌ refuted (not r1.gates_long_term)" in markdown
+    assert "🚶 Short sequences: ❌ refuted (r1.long_sequences, not r1.gates_long_term)" in markdown
     scoped = rebuild_table(BUSINESS_TABLE, verdicts, {"r1.gates_long_term": "CPU, 400 steps"})
     scoped_md = table_markdown(scoped)
-    assert "🚶 Short sequences: ❌ refuted, CPU, 400 steps (not r1.gates_long_term)" in scoped_md
+    assert "🚶 Short sequences: ❌ refuted, CPU, 400 steps (r1.long_sequences, not r1.gates_long_term)" in scoped_md
     framework = {row["row"]: row for row in scoped}["🛠️ Framework"]
     assert framework["cells"]["LSTM"]["scope"] == "checked by code"
 
