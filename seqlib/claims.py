@@ -269,8 +269,9 @@ _CLAIMS = [
         "threads' timings move on a shared machine); refuted if it gains at least as much in "
         "every repeat. Needs 2 or more threads and an idle machine.",
         AtMost(0.8, 1.0), measures="LSTM speed-up / Transformer speed-up (per repeat)",
-        unmeasured_when="torch has one thread, or the machine is busy (load above its cores, or "
-        "more threads made a call slower)",
+        unmeasured_when="torch has one thread, or the machine is busy before the timing starts "
+        "(1-minute load average above its cores); once timed, the rule decides whatever the "
+        "timings say",
         kind="timed",
         controls=(
             Control("dependency_cut", NEGATIVE,

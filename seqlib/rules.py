@@ -242,17 +242,18 @@ class FromClaims:
         if self.opposes:
             parts.append(f"reversed: {', '.join(self.opposes)}")
         return (
-            "; ".join(parts) + ": confirmed if all that were judged agree with it (checked if "
-            "all are checked facts), refuted if all disagree, nuanced if they are mixed or "
-            "nuanced; inconclusive and not-measured claims are left out (inconclusive if only "
-            "inconclusive ones are left, not measured if none was measured)"
+            "; ".join(parts) + ": confirmed if every part was judged and all agree with it, "
+            "refuted if all disagree, nuanced if they are mixed or nuanced or if a part is "
+            "inconclusive or not measured here (partly measured); checked facts are left out of "
+            "the vote (checked if there is nothing else); inconclusive if only inconclusive parts "
+            "are left, not measured if none was measured"
         )
 
 
 _FLIP = {
     CONFIRMED: REFUTED,
     REFUTED: CONFIRMED,
-    CHECKED: REFUTED,
+    CHECKED: CHECKED,  # left out of a summary's vote (combine)
     NUANCED: NUANCED,
     INCONCLUSIVE: INCONCLUSIVE,
     NOT_MEASURED: NOT_MEASURED,
@@ -262,22 +263,28 @@ _FLIP = {
 def combine(supports: list[str], opposes: list[str] = ()) -> str:  # type: ignore[assignment]
     """The verdict of a summary from the verdicts of its parts (see :class:`FromClaims`).
 
-    A checked fact votes as a confirmation; a summary of checked facts alone is ``"checked"``.
-    Inconclusive and not-measured parts say nothing and are left out.
+    Checked facts are not evidence about behaviour: they are left out of the vote, and a summary
+    of checked facts alone is ``"checked"``. A summary is confirmed (or refuted) only when every
+    part was judged and all agree: a part that is not measured here or inconclusive makes a
+    summary that would be decisive "nuanced" (partly measured). Nothing judged: "inconclusive"
+    if a part is, else "not measured here".
     """
     for verdict in [*supports, *opposes]:
         if verdict not in OUTCOMES:
             raise ValueError(f"verdicts must be among {list(OUTCOMES)}, got {verdict!r}")
-    flipped = [*supports, *(_FLIP[v] for v in opposes)]
-    votes = [v for v in flipped if v not in (NOT_MEASURED, INCONCLUSIVE)]
+    facts = [v for v in [*supports, *opposes] if v == CHECKED]
+    flipped = [_FLIP[v] for v in opposes if v != CHECKED]
+    parts = [v for v in supports if v != CHECKED] + flipped
+    votes = [v for v in parts if v not in (NOT_MEASURED, INCONCLUSIVE)]
     if not votes:
-        return INCONCLUSIVE if INCONCLUSIVE in flipped else NOT_MEASURED
-    if all(v == CHECKED for v in votes):
-        return CHECKED
-    if all(v in (CONFIRMED, CHECKED) for v in votes):
-        return CONFIRMED
+        if facts:
+            return CHECKED if CHECKED not in opposes else NUANCED
+        return INCONCLUSIVE if INCONCLUSIVE in parts else NOT_MEASURED
+    partly = len(votes) < len(parts)
+    if all(v == CONFIRMED for v in votes):
+        return NUANCED if partly else CONFIRMED
     if all(v == REFUTED for v in votes):
-        return REFUTED
+        return NUANCED if partly else REFUTED
     return NUANCED
 
 
@@ -362,8 +369,10 @@ class Judgement:
 def guard(rule_verdict: str, controls: tuple[ControlResult, ...]) -> tuple[str, str]:
     """Step 2 of a decision: ``(verdict, reason)`` after the controls have had their say.
 
-    A confirmation stands only if no negative control was confirmed (or went unmeasured), a
-    refutation only if no positive control was refuted (or went unmeasured).
+    A confirmation stands only if no negative control was confirmed (or went unmeasured). A
+    refutation stands only if every positive control was confirmed: the experiment showed that
+    it sees the property where the property is there (a positive control that is only nuanced
+    means it could not have confirmed the claim either).
     """
     if rule_verdict == CONFIRMED:
         bad = [c for c in controls if c.role == NEGATIVE and c.verdict in (CONFIRMED, NOT_MEASURED)]
@@ -371,10 +380,11 @@ def guard(rule_verdict: str, controls: tuple[ControlResult, ...]) -> tuple[str, 
             names = ", ".join(f"{c.name} ({c.verdict})" for c in bad)
             return INCONCLUSIVE, f"the rule confirms, but so does a negative control: {names}"
     if rule_verdict == REFUTED:
-        bad = [c for c in controls if c.role == POSITIVE and c.verdict in (REFUTED, NOT_MEASURED)]
+        bad = [c for c in controls if c.role == POSITIVE and c.verdict != CONFIRMED]
         if bad:
             names = ", ".join(f"{c.name} ({c.verdict})" for c in bad)
-            return INCONCLUSIVE, f"the rule refutes, but so does a positive control: {names}"
+            why = f"the rule refutes, but a positive control was not confirmed: {names}"
+            return INCONCLUSIVE, why
     return rule_verdict, ""
 
 

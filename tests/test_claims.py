@@ -302,15 +302,16 @@ def test_judge_and_derive_are_not_interchangeable():
 
 def test_combine():
     assert combine([CONFIRMED, CONFIRMED]) == CONFIRMED
-    assert combine([CONFIRMED, CHECKED]) == CONFIRMED  # a checked fact votes for
+    assert combine([CONFIRMED, CHECKED]) == CONFIRMED  # a checked fact is left out of the vote
     assert combine([CHECKED, CHECKED]) == CHECKED  # facts alone stay facts
     assert combine([CHECKED], [CHECKED]) == NUANCED
-    assert combine([CONFIRMED, INCONCLUSIVE]) == CONFIRMED  # inconclusive says nothing
+    assert combine([REFUTED], [CHECKED]) == REFUTED
+    assert combine([CONFIRMED, INCONCLUSIVE]) == NUANCED  # partly measured: not decisive
     assert combine([INCONCLUSIVE, NOT_MEASURED]) == INCONCLUSIVE
-    assert combine([REFUTED], [INCONCLUSIVE]) == REFUTED
+    assert combine([REFUTED], [INCONCLUSIVE]) == NUANCED
     assert combine([REFUTED], [CONFIRMED]) == REFUTED
     assert combine([CONFIRMED], [CONFIRMED]) == NUANCED
-    assert combine([CONFIRMED, NOT_MEASURED]) == CONFIRMED  # left out, not counted for
+    assert combine([CONFIRMED, NOT_MEASURED]) == NUANCED  # a part not measured: partly measured
     assert combine([NOT_MEASURED], [NOT_MEASURED]) == NOT_MEASURED
     assert combine([]) == NOT_MEASURED
     with pytest.raises(ValueError, match="verdicts must be among"):
@@ -320,9 +321,12 @@ def test_combine():
 def test_a_missing_part_counts_as_not_measured():
     claim = CLAIMS["sum.speed"]
     assert claim.derive({}) == NOT_MEASURED
-    assert claim.derive({"r2.winner": REFUTED}) == REFUTED
+    both = {"r2.winner": REFUTED, "r2.demo_timestep3": REFUTED}
+    assert claim.derive({"r2.winner": REFUTED}) == NUANCED  # the rest not measured: partly
+    assert claim.derive(both) == NUANCED  # the GPU claim is not measured here
     # a GPU claim that was measured on a GPU counts like any other
-    assert claim.derive({"r2.winner": REFUTED, "r2.gpu_friendly_faster": CONFIRMED}) == NUANCED
+    assert claim.derive({**both, "r2.gpu_friendly_faster": REFUTED}) == REFUTED
+    assert claim.derive({**both, "r2.gpu_friendly_faster": CONFIRMED}) == NUANCED
 
 
 @pytest.mark.parametrize(

@@ -121,7 +121,9 @@ def test_the_delayed_recall_claims_share_one_registered_sweep():
     claims = seqlib.claims.CLAIMS
     for profile in ("quick", "full"):
         grid = claims["r1.gates_long_term"].grid_for(profile)
-        assert grid["distances"][0] == 10 and grid["distances"][-1] >= 200  # the sweep
+        # the sweep, 10 to 200+, in full; quick stops at 50 to keep within its budget
+        assert grid["distances"][0] == 10
+        assert grid["distances"][-1] >= (200 if profile == "full" else 50)
         for other in ("r1.formula", "r1.looks_at_everything"):
             assert claims[other].grid_for(profile)["distances"] == grid["distances"]
             assert claims[other].grid_for(profile)["steps"] == grid["steps"]
