@@ -144,6 +144,21 @@ def gradient_flow_curves(
     return {name: gradient_flow(name, **kwargs) for name in names}  # type: ignore[arg-type]
 
 
+def _layer_biases(lstm: torch.nn.Module) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """``(bias_ih_l{k}, bias_hh_l{k})`` of every layer of a ``torch.nn.LSTM`` or ``seqlib.LSTM``
+    (each ``(4H,)``, gates stacked i, f, g, o); errors for any other module or no biases."""
+    if not isinstance(lstm, (torch.nn.LSTM, LSTM)):
+        raise TypeError(f"lstm must be a torch.nn.LSTM or seqlib.LSTM, got {type(lstm).__name__}")
+    pairs = []
+    for layer in range(lstm.num_layers):
+        bias_ih = getattr(lstm, f"bias_ih_l{layer}", None)
+        bias_hh = getattr(lstm, f"bias_hh_l{layer}", None)
+        if bias_ih is None or bias_hh is None:
+            raise ValueError("lstm has no biases (built with bias=False): nothing to set")
+        pairs.append((bias_ih, bias_hh))
+    return pairs
+
+
 def set_forget_bias(lstm: torch.nn.Module, value: float = 1.0) -> torch.nn.Module:
     """Start every forget gate of ``lstm`` at ``sigmoid(value)``: "remember by default".
 
@@ -153,16 +168,10 @@ def set_forget_bias(lstm: torch.nn.Module, value: float = 1.0) -> torch.nn.Modul
     ``value`` and that of ``bias_hh_l{k}`` to 0. Jozefowicz et al. (2015) recommend ``value=1``.
     Returns ``lstm``, changed in place.
     """
-    if not isinstance(lstm, (torch.nn.LSTM, LSTM)):
-        raise TypeError(f"lstm must be a torch.nn.LSTM or seqlib.LSTM, got {type(lstm).__name__}")
     value = check_finite(value, "value")
     hidden = lstm.hidden_size
     with torch.no_grad():
-        for layer in range(lstm.num_layers):
-            bias_ih = getattr(lstm, f"bias_ih_l{layer}", None)
-            bias_hh = getattr(lstm, f"bias_hh_l{layer}", None)
-            if bias_ih is None or bias_hh is None:
-                raise ValueError("lstm has no biases (built with bias=False): nothing to set")
+        for bias_ih, bias_hh in _layer_biases(lstm):
             bias_ih[hidden : 2 * hidden] = value
             bias_hh[hidden : 2 * hidden] = 0.0
     return lstm
@@ -179,19 +188,13 @@ def set_chrono_bias(lstm: torch.nn.Module, t_max: int, *, seed: int = 0) -> torc
     ``bias_hh_l{k}`` are set to 0; the cell-candidate and output-gate biases are left as they
     are. ``seed`` draws the ``u_j``. Returns ``lstm``, changed in place.
     """
-    if not isinstance(lstm, (torch.nn.LSTM, LSTM)):
-        raise TypeError(f"lstm must be a torch.nn.LSTM or seqlib.LSTM, got {type(lstm).__name__}")
     t_max = check_positive_int(t_max, "t_max")
     if t_max < 3:
         raise ValueError(f"t_max must be at least 3 (u is drawn from [1, t_max - 1]), got {t_max}")
     generator = torch.Generator().manual_seed(check_seed(seed))
     hidden = lstm.hidden_size
     with torch.no_grad():
-        for layer in range(lstm.num_layers):
-            bias_ih = getattr(lstm, f"bias_ih_l{layer}", None)
-            bias_hh = getattr(lstm, f"bias_hh_l{layer}", None)
-            if bias_ih is None or bias_hh is None:
-                raise ValueError("lstm has no biases (built with bias=False): nothing to set")
+        for bias_ih, bias_hh in _layer_biases(lstm):
             u = 1 + torch.rand(hidden, generator=generator) * (t_max - 2)  # (H,) in [1, t_max - 1]
             forget = torch.log(u).to(bias_ih.dtype)  # (H,) in [0, log(t_max - 1)]
             bias_ih[hidden : 2 * hidden] = forget  # gates are stacked i, f, g, o
